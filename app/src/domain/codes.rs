@@ -1,0 +1,276 @@
+//! HUD HMIS FY2026 code lists (HMIS CSV Format Specifications FY2026 v1.0, Appendix B), each an
+//! enum carrying its HUD integer code and label. Shared by the browser and the server; stored as
+//! `smallint` columns.
+
+use serde::{Deserialize, Serialize};
+
+/// Declares a HUD code list: `Variant = code => "label"`.
+macro_rules! hud_list {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal => $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The HUD integer code.
+            pub const fn code(self) -> i16 {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The HUD label, as people see it.
+            pub const fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn from_code(code: i16) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
+
+hud_list! {
+    /// 2.02.6 ProjectType
+    ProjectType {
+        EsEntryExit = 0 => "Emergency Shelter – Entry Exit",
+        EsNightByNight = 1 => "Emergency Shelter – Night-by-Night",
+        TransitionalHousing = 2 => "Transitional Housing",
+        PermanentSupportiveHousing = 3 => "PH – Permanent Supportive Housing",
+        StreetOutreach = 4 => "Street Outreach",
+        ServicesOnly = 6 => "Services Only",
+        Other = 7 => "Other",
+        SafeHaven = 8 => "Safe Haven",
+        PhHousingOnly = 9 => "PH – Housing Only",
+        PhHousingWithServices = 10 => "PH – Housing with Services (no disability required for entry)",
+        DayShelter = 11 => "Day Shelter",
+        HomelessnessPrevention = 12 => "Homelessness Prevention",
+        RapidReHousing = 13 => "PH – Rapid Re-Housing",
+        CoordinatedEntry = 14 => "Coordinated Entry",
+    }
+}
+
+impl ProjectType {
+    /// Permanent housing (3, 9, 10, 13): the only projects that record a Housing Move-in Date.
+    pub fn is_permanent_housing(self) -> bool {
+        matches!(
+            self,
+            Self::PermanentSupportiveHousing
+                | Self::PhHousingOnly
+                | Self::PhHousingWithServices
+                | Self::RapidReHousing
+        )
+    }
+
+    /// The CE Event (4.20.2) a referral to a project of this type records, per HUD Data Lab's
+    /// mapping (reference 1.6). Joint TH-RRH (12), EHV (17) and HSV (18) are chosen by hand.
+    pub fn referral_event(self) -> Option<EventType> {
+        match self {
+            Self::EsEntryExit | Self::EsNightByNight | Self::SafeHaven => {
+                Some(EventType::EmergencyShelter)
+            }
+            Self::TransitionalHousing => Some(EventType::TransitionalHousing),
+            Self::RapidReHousing => Some(EventType::RapidReHousing),
+            Self::PermanentSupportiveHousing => Some(EventType::PermanentSupportiveHousing),
+            Self::PhHousingOnly | Self::PhHousingWithServices => {
+                Some(EventType::OtherPermanentHousing)
+            }
+            _ => None,
+        }
+    }
+}
+
+hud_list! {
+    /// 4.20.2 Event
+    EventType {
+        PreventionAssistance = 1 => "Referral to Prevention Assistance project",
+        ProblemSolving = 2 => "Problem Solving/Diversion/Rapid Resolution intervention or service",
+        CrisisNeedsAssessment = 3 => "Referral to scheduled Coordinated Entry Crisis Needs Assessment",
+        HousingNeedsAssessment = 4 => "Referral to scheduled Coordinated Entry Housing Needs Assessment",
+        PostPlacement = 5 => "Referral to Post-placement/ follow-up case management",
+        StreetOutreach = 6 => "Referral to Street Outreach project or services",
+        HousingNavigation = 7 => "Referral to Housing Navigation project or services",
+        NonContinuumIneligible = 8 => "Referral to Non-continuum services: Ineligible for continuum services",
+        NonContinuumNoAvailability = 9 => "Referral to Non-continuum services: No availability in continuum services",
+        EmergencyShelter = 10 => "Referral to Emergency Shelter bed opening",
+        TransitionalHousing = 11 => "Referral to Transitional Housing bed/unit opening",
+        JointThRrh = 12 => "Referral to Joint TH-RRH project/unit/resource opening",
+        RapidReHousing = 13 => "Referral to RRH project resource opening",
+        PermanentSupportiveHousing = 14 => "Referral to PSH project resource opening",
+        OtherPermanentHousing = 15 => "Referral to Other PH project/unit/resource opening",
+        EmergencyAssistance = 16 => "Referral to emergency assistance/flex fund/furniture assistance",
+        EmergencyHousingVoucher = 17 => "Referral to Emergency Housing Voucher (EHV)",
+        HousingStabilityVoucher = 18 => "Referral to a Housing Stability Voucher",
+    }
+}
+
+impl EventType {
+    /// 4.20.D ReferralResult applies to events 10–15, 17 and 18.
+    pub fn takes_referral_result(self) -> bool {
+        matches!(self.code(), 10..=15 | 17 | 18)
+    }
+
+    /// 4.20.C LocationCrisisOrPHHousing applies to events 10–15.
+    pub fn takes_location(self) -> bool {
+        matches!(self.code(), 10..=15)
+    }
+}
+
+hud_list! {
+    /// 4.20.D ReferralResult
+    ReferralResult {
+        SuccessfulClientAccepted = 1 => "Successful referral: client accepted",
+        UnsuccessfulClientRejected = 2 => "Unsuccessful referral: client rejected",
+        UnsuccessfulProviderRejected = 3 => "Unsuccessful referral: provider rejected",
+    }
+}
+
+hud_list! {
+    /// 3.15.1 RelationshipToHoH
+    RelationshipToHoH {
+        SelfHead = 1 => "Self (Head of Household)",
+        Child = 2 => "Head of household's child",
+        SpouseOrPartner = 3 => "Head of household's spouse or partner",
+        OtherRelation = 4 => "Head of household's other relation member",
+        NonRelation = 5 => "Other: non-relation member",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+hud_list! {
+    /// 1.8 No/Yes/Reasons for Missing Data (3.07 VeteranStatus, 3.08 DisablingCondition)
+    NoYesMissing {
+        No = 0 => "No",
+        Yes = 1 => "Yes",
+        ClientDoesNotKnow = 8 => "Client doesn't know",
+        ClientPrefersNotToAnswer = 9 => "Client prefers not to answer",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+hud_list! {
+    /// 3.01.5 NameDataQuality
+    NameDataQuality {
+        Full = 1 => "Full name reported",
+        Partial = 2 => "Partial, street name, or code name reported",
+        ClientDoesNotKnow = 8 => "Client doesn't know",
+        ClientPrefersNotToAnswer = 9 => "Client prefers not to answer",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+hud_list! {
+    /// 3.02.2 SSNDataQuality
+    SsnDataQuality {
+        Full = 1 => "Full SSN reported",
+        Partial = 2 => "Approximate or partial SSN reported",
+        ClientDoesNotKnow = 8 => "Client doesn't know",
+        ClientPrefersNotToAnswer = 9 => "Client prefers not to answer",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+hud_list! {
+    /// 3.03.2 DOBDataQuality
+    DobDataQuality {
+        Full = 1 => "Full DOB reported",
+        Partial = 2 => "Approximate or partial DOB reported",
+        ClientDoesNotKnow = 8 => "Client doesn't know",
+        ClientPrefersNotToAnswer = 9 => "Client prefers not to answer",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+hud_list! {
+    /// 4.21 Sex (FY2026)
+    Sex {
+        Female = 0 => "Female",
+        Male = 1 => "Male",
+        ClientDoesNotKnow = 8 => "Client doesn't know",
+        ClientPrefersNotToAnswer = 9 => "Client prefers not to answer",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+hud_list! {
+    /// Non-CE referral Result (ClientTrack Outcome Information)
+    NonCeReferralResult {
+        ServicesProvided = 1 => "Services Provided",
+        InformationOnly = 2 => "Information Only",
+        Rejected = 3 => "Rejected",
+        NoShow = 4 => "No Show",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for t in ProjectType::ALL {
+            assert_eq!(ProjectType::from_code(t.code()), Some(*t));
+        }
+        for e in EventType::ALL {
+            assert_eq!(EventType::from_code(e.code()), Some(*e));
+        }
+        assert_eq!(ProjectType::from_code(5), None, "HUD has no ProjectType 5");
+        assert_eq!(EventType::ALL.len(), 18);
+    }
+
+    #[test]
+    fn referral_event_follows_hud_data_lab_mapping() {
+        use EventType as E;
+        use ProjectType as P;
+        assert_eq!(P::EsEntryExit.referral_event(), Some(E::EmergencyShelter));
+        assert_eq!(
+            P::EsNightByNight.referral_event(),
+            Some(E::EmergencyShelter)
+        );
+        assert_eq!(
+            P::TransitionalHousing.referral_event(),
+            Some(E::TransitionalHousing)
+        );
+        assert_eq!(P::RapidReHousing.referral_event(), Some(E::RapidReHousing));
+        assert_eq!(
+            P::PermanentSupportiveHousing.referral_event(),
+            Some(E::PermanentSupportiveHousing)
+        );
+        assert_eq!(
+            P::PhHousingOnly.referral_event(),
+            Some(E::OtherPermanentHousing)
+        );
+        assert_eq!(
+            P::PhHousingWithServices.referral_event(),
+            Some(E::OtherPermanentHousing)
+        );
+        assert_eq!(P::CoordinatedEntry.referral_event(), None);
+    }
+
+    #[test]
+    fn referral_result_applies_to_housing_referrals_only() {
+        let takes: Vec<i16> = EventType::ALL
+            .iter()
+            .filter(|e| e.takes_referral_result())
+            .map(|e| e.code())
+            .collect();
+        assert_eq!(takes, vec![10, 11, 12, 13, 14, 15, 17, 18]);
+    }
+
+    #[test]
+    fn permanent_housing_types() {
+        let ph: Vec<i16> = ProjectType::ALL
+            .iter()
+            .filter(|t| t.is_permanent_housing())
+            .map(|t| t.code())
+            .collect();
+        assert_eq!(ph, vec![3, 9, 10, 13]);
+    }
+}

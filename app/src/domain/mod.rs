@@ -1,0 +1,10 @@
+//! Plain-Rust domain rules, compiled for both the browser and the server. Forms call these as the
+//! user types; server functions call them again before anything is written.
+
+pub mod access;
+pub mod ce_event;
+pub mod codes;
+pub mod contact;
+pub mod dates;
+pub mod need_status;
+pub mod timeliness;

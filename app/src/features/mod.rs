@@ -1,0 +1,8 @@
+//! One folder per feature a user sees: components in `mod.rs`, server functions in `api.rs`.
+
+pub mod auth;
+pub mod ce_events;
+pub mod clients;
+pub mod dashboard;
+pub mod home;
+pub mod settings;

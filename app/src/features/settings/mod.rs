@@ -1,0 +1,235 @@
+//! System Administrator settings: the Referral Need Status list of each CoC.
+
+pub mod api;
+
+use crate::features::auth::Guarded;
+use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
+use api::{list_need_statuses, NeedStatusList, NeedStatusView, SaveNeedStatus};
+use leptos::prelude::*;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+const LABELS: FieldLabels = &[
+    ("name", "Status name"),
+    ("sort_order", "Order"),
+    ("days_allowed", "Days allowed"),
+    ("next", "Allowed next statuses"),
+];
+
+#[component]
+pub fn NeedStatusesPage() -> impl IntoView {
+    view! { <Guarded needs_context=true><NeedStatuses/></Guarded> }
+}
+
+#[component]
+fn NeedStatuses() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |key: &str| query.read().get(key).unwrap_or_default();
+    let reload = RwSignal::new(0u32);
+    // "Saved." outlives the form, which is rebuilt with the saved values.
+    let saved = RwSignal::new(query.read_untracked().get("saved").is_some());
+    let list = Resource::new(
+        move || (param("coc"), reload.get()),
+        |(coc, _)| list_need_statuses(coc),
+    );
+    view! {
+        <section class="panel">
+            <h1>"Referral Need Statuses"</h1>
+            <p class="hint">"Each CoC's statuses and their timeliness standards: how many days a referral may stay in a status before it is overdue, counted in business days (Monday to Friday) or calendar days."</p>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(list) => view! { <StatusTable list edit=param("edit") reload saved/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn StatusTable(
+    list: NeedStatusList,
+    edit: String,
+    reload: RwSignal<u32>,
+    saved: RwSignal<bool>,
+) -> impl IntoView {
+    let coc = list.coc.clone();
+    let selected_coc = list.coc.clone();
+    let name_of = {
+        let statuses = list.statuses.clone();
+        move |id: &i64| {
+            statuses
+                .iter()
+                .find(|s| s.id == *id)
+                .map(|s| s.name.clone())
+                .unwrap_or_default()
+        }
+    };
+    let editing: Option<NeedStatusView> = list
+        .statuses
+        .iter()
+        .find(|s| s.id.to_string() == edit)
+        .cloned();
+    let adding = edit == "new";
+    view! {
+        <Form method="GET" action="/settings/need-statuses" attr:class="inline-form">
+            <div class="field">
+                <label for="coc">"Continuum of Care"</label>
+                <select id="coc" name="coc">
+                    {list.cocs.iter().map(|(code, name)| view! {
+                        <option value=code.clone() selected=*code == selected_coc>{format!("{code} {name}")}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit">"Show"</button>
+        </Form>
+        <table class="data">
+            <thead><tr>
+                <th scope="col">"Order"</th><th scope="col">"Status"</th><th scope="col">"Final"</th>
+                <th scope="col">"Days allowed"</th><th scope="col">"Allowed next statuses"</th><th scope="col"><span class="sr-only">"Edit"</span></th>
+            </tr></thead>
+            <tbody>
+                {list.statuses.iter().map(|s| {
+                    let standard = s.days_allowed.map(|d| format!("{d} {}", if s.business_days { "business days" } else { "calendar days" })).unwrap_or_else(|| "—".into());
+                    let next = s.next.iter().map(&name_of).collect::<Vec<_>>().join("; ");
+                    view! {
+                        <tr>
+                            <td>{s.sort_order}</td>
+                            <td>{s.name.clone()}{s.is_initial.then_some(" (new referrals start here)")}</td>
+                            <td>{if s.is_final { "Yes" } else { "No" }}</td>
+                            <td>{standard}</td>
+                            <td>{next}</td>
+                            <td><a href=format!("/settings/need-statuses?coc={}&edit={}", coc, s.id) aria-label=format!("Edit {}", s.name)>"Edit"</a></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <p><a class="button" href=format!("/settings/need-statuses?coc={}&edit=new", list.coc)>"Add a status"</a></p>
+        {(editing.is_some() || adding).then(|| view! {
+            <StatusForm coc=list.coc.clone() status=editing.clone() all=list.statuses.clone() reload saved/>
+        })}
+    }
+}
+
+#[component]
+fn StatusForm(
+    coc: String,
+    status: Option<NeedStatusView>,
+    all: Vec<NeedStatusView>,
+    reload: RwSignal<u32>,
+    saved: RwSignal<bool>,
+) -> impl IntoView {
+    let save = ServerAction::<SaveNeedStatus>::new();
+    let error = form_error(save);
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(_)) => {
+            saved.set(true);
+            reload.update(|n| *n += 1);
+        }
+        Some(Err(_)) => saved.set(false),
+        None => {}
+    });
+    let own = status.as_ref().map(|s| s.id);
+    let initial_next: Vec<i64> = status.as_ref().map(|s| s.next.clone()).unwrap_or_default();
+    let next = RwSignal::new(initial_next.clone());
+    let next_value = move || {
+        next.get()
+            .iter()
+            .map(|id| id.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let initial_next_value = initial_next
+        .iter()
+        .map(|id| id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let title = status
+        .as_ref()
+        .map(|s| format!("Edit “{}”", s.name))
+        .unwrap_or_else(|| "Add a status".into());
+    let s = status.clone().unwrap_or(NeedStatusView {
+        id: 0,
+        version: 0,
+        name: String::new(),
+        sort_order: all.iter().map(|s| s.sort_order).max().unwrap_or(0) + 1,
+        is_initial: false,
+        is_final: false,
+        days_allowed: None,
+        business_days: false,
+        applies_on: None,
+        next: Vec::new(),
+    });
+    view! {
+        <section class="subsection" aria-labelledby="status-form-heading">
+            <h2 id="status-form-heading">{title}</h2>
+            {move || saved.get().then(|| view! { <p class="confirmation" role="status">"Saved."</p> })}
+            <ErrorSummary error labels=LABELS/>
+            <ActionForm action=save attr:novalidate=true>
+                <input type="hidden" name="coc" value=coc.clone()/>
+                <input type="hidden" name="id" value=s.id.to_string()/>
+                <input type="hidden" name="version" value=s.version.to_string()/>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="name">"Status name"</label>
+                        <input id="name" name="name" type="text" maxlength="200" value=s.name.clone() aria-describedby="name-error"/>
+                        <FieldError error field="name"/>
+                    </div>
+                    <div class="field">
+                        <label for="sort_order">"Order"</label>
+                        <input id="sort_order" name="sort_order" type="number" min="1" max="999" value=s.sort_order.to_string() aria-describedby="sort_order-error"/>
+                        <FieldError error field="sort_order"/>
+                    </div>
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="days_allowed">"Days allowed"</label>
+                        <input id="days_allowed" name="days_allowed" type="number" min="1" max="365"
+                            value=s.days_allowed.map(|d| d.to_string()).unwrap_or_default() aria-describedby="days_allowed-hint days_allowed-error"/>
+                        <p class="hint" id="days_allowed-hint">"Leave empty for a status without a timeliness standard."</p>
+                        <FieldError error field="days_allowed"/>
+                    </div>
+                    <div class="field">
+                        <label for="counting">"Count"</label>
+                        <select id="counting" name="counting">
+                            <option value="business" selected=s.business_days>"Business days (Monday to Friday)"</option>
+                            <option value="calendar" selected=!s.business_days>"Calendar days"</option>
+                        </select>
+                    </div>
+                </div>
+                <div class="field">
+                    <label for="is_final">"Final status"</label>
+                    <select id="is_final" name="is_final">
+                        <option value="no" selected=!s.is_final>"No"</option>
+                        <option value="yes" selected=s.is_final>"Yes: the referral is resolved"</option>
+                    </select>
+                </div>
+                <fieldset>
+                    <legend>"Allowed next statuses"</legend>
+                    <input type="hidden" name="next" value=initial_next_value prop:value=next_value/>
+                    {all.iter().filter(|o| Some(o.id) != own).map(|o| {
+                        let id = o.id;
+                        let checkbox_id = format!("next-{id}");
+                        view! {
+                            <div class="check">
+                                <input type="checkbox" id=checkbox_id.clone() checked=initial_next.contains(&id)
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        next.update(|n| { n.retain(|x| *x != id); if on { n.push(id); } });
+                                    }/>
+                                <label for=checkbox_id>{o.name.clone()}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                    <FieldError error field="next"/>
+                </fieldset>
+                <button type="submit" class="primary" disabled=move || save.pending().get()>
+                    {move || if save.pending().get() { "Saving…" } else { "Save status" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

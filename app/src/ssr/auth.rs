@@ -1,0 +1,298 @@
+//! Sign-in, sessions and the signed-in actor. Sessions are tower-sessions rows in PostgreSQL;
+//! the session holds only ids, and every request re-reads the user and membership, so a
+//! deactivated user or a revoked membership is refused on the very next request.
+
+use crate::domain::access::{ActiveContext, MembershipChoice, SessionInfo, Workgroup};
+use crate::error::AppError;
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use tower_sessions::Session;
+
+const SESSION_KEY: &str = "auth";
+/// Failed sign-ins allowed per username inside the window before sign-in is paused.
+pub const MAX_FAILURES: i64 = 5;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+
+/// What the session stores: ids only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionAuth {
+    pub user_id: i64,
+    pub auth_epoch: i32,
+    pub membership_id: Option<i64>,
+}
+
+/// The signed-in user of this request, with the context they applied (if still held).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub must_change_password: bool,
+    pub membership_id: Option<i64>,
+    pub context: Option<ActiveContext>,
+}
+
+impl Actor {
+    /// The applied context, or `NoContext`.
+    pub fn context(&self) -> Result<&ActiveContext, AppError> {
+        self.context.as_ref().ok_or(AppError::NoContext)
+    }
+
+    /// The applied context, if its Workgroup is one of `allowed`.
+    pub fn context_in(&self, allowed: &[Workgroup]) -> Result<&ActiveContext, AppError> {
+        let context = self.context()?;
+        if allowed.contains(&context.workgroup) {
+            Ok(context)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| {
+            tracing::error!(%error, "password hashing failed");
+            AppError::Internal
+        })
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Argon2 is deliberately slow: run it off the async executor.
+pub async fn verify_password_blocking(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+/// A fixed hash to verify against when the username does not exist, so that a missing user
+/// takes as long as a wrong password.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("not-a-real-password-0").unwrap_or_default())
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    password_hash: String,
+    auth_epoch: i32,
+    last_membership_id: Option<i64>,
+}
+
+/// Checks a username and password, with throttling of repeated failures. Returns the session
+/// data to store on success.
+pub async fn authenticate(
+    pool: &PgPool,
+    username: &str,
+    password: &str,
+) -> Result<SessionAuth, AppError> {
+    let failures: (i64, Option<f64>) = sqlx::query_as(
+        "select count(*), extract(epoch from (min(at) + make_interval(mins => $2::int) - now()))::float8
+           from sign_in_failures
+          where username = $1 and at > now() - make_interval(mins => $2::int)",
+    )
+    .bind(username)
+    .bind(FAILURE_WINDOW_MINUTES as i32)
+    .fetch_one(pool)
+    .await?;
+    if failures.0 >= MAX_FAILURES {
+        let minutes = (failures.1.unwrap_or(60.0) / 60.0).ceil().max(1.0) as i64;
+        return Err(AppError::TooManyAttempts { minutes });
+    }
+
+    let user: Option<UserRow> = sqlx::query_as(
+        "select id, password_hash, auth_epoch, last_membership_id
+           from users where username = $1 and active and deleted_at is null",
+    )
+    .bind(username)
+    .fetch_optional(pool)
+    .await?;
+
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| dummy_hash().to_string());
+    let valid = verify_password_blocking(password.to_string(), hash).await;
+    let Some(user) = user.filter(|_| valid) else {
+        sqlx::query("insert into sign_in_failures (username) values ($1)")
+            .bind(username)
+            .execute(pool)
+            .await?;
+        return Err(AppError::InvalidCredentials);
+    };
+
+    sqlx::query("delete from sign_in_failures where username = $1")
+        .bind(username)
+        .execute(pool)
+        .await?;
+    Ok(SessionAuth {
+        user_id: user.id,
+        auth_epoch: user.auth_epoch,
+        membership_id: user.last_membership_id,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct ActorContextRow {
+    id: i64,
+    username: String,
+    first_name: String,
+    last_name: String,
+    must_change_password: bool,
+    workgroup: Option<i16>,
+    organization_id: Option<i64>,
+    organization_name: Option<String>,
+    ce_for_coc: Option<String>,
+}
+
+/// Loads the actor a session names; `None` when the session is for a user who is gone,
+/// deactivated, or whose password changed since (stale session).
+pub async fn load_actor(pool: &PgPool, auth: &SessionAuth) -> Result<Option<Actor>, AppError> {
+    // One round trip: the user, and the applied membership if it is still held.
+    let row: Option<ActorContextRow> = sqlx::query_as(
+        "select u.id, u.username, u.first_name, u.last_name, u.must_change_password,
+                m.workgroup, o.id as organization_id, o.name as organization_name, o.ce_for_coc
+           from users u
+           left join memberships m on m.id = $3 and m.user_id = u.id and m.deleted_at is null
+           left join organizations o on o.id = m.organization_id and o.deleted_at is null
+          where u.id = $1 and u.auth_epoch = $2 and u.active and u.deleted_at is null",
+    )
+    .bind(auth.user_id)
+    .bind(auth.auth_epoch)
+    .bind(auth.membership_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let context = match (
+        row.workgroup.and_then(Workgroup::from_code),
+        row.organization_id,
+        row.organization_name,
+    ) {
+        (Some(workgroup), Some(organization_id), Some(organization_name)) => Some(ActiveContext {
+            workgroup,
+            organization_id,
+            organization_name,
+            ce_for_coc: row.ce_for_coc,
+        }),
+        _ => None,
+    };
+    Ok(Some(Actor {
+        user_id: row.id,
+        username: row.username,
+        display_name: format!("{} {}", row.first_name, row.last_name),
+        must_change_password: row.must_change_password,
+        membership_id: context.as_ref().and(auth.membership_id),
+        context,
+    }))
+}
+
+/// The Workgroup × Organization pairs a user holds, for the Settings sidebar.
+pub async fn memberships(
+    pool: &PgPool,
+    user_id: i64,
+) -> Result<Vec<(i64, MembershipChoice)>, AppError> {
+    let rows: Vec<(i64, i16, i64, String)> = sqlx::query_as(
+        "select m.id, m.workgroup, o.id, o.name
+           from memberships m join organizations o on o.id = m.organization_id
+          where m.user_id = $1 and m.deleted_at is null and o.deleted_at is null
+          order by m.workgroup, o.name",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, workgroup, organization_id, organization_name)| {
+            Some((
+                id,
+                MembershipChoice {
+                    workgroup: Workgroup::from_code(workgroup)?,
+                    organization_id,
+                    organization_name,
+                },
+            ))
+        })
+        .collect())
+}
+
+pub async fn session_info(pool: &PgPool, actor: &Actor) -> Result<SessionInfo, AppError> {
+    Ok(SessionInfo {
+        user_id: actor.user_id,
+        username: actor.username.clone(),
+        display_name: actor.display_name.clone(),
+        must_change_password: actor.must_change_password,
+        context: actor.context.clone(),
+        memberships: memberships(pool, actor.user_id)
+            .await?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect(),
+    })
+}
+
+// ---- request helpers (used inside server functions) -------------------------------------
+
+/// The tower-sessions session of the current request.
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|error| {
+        tracing::error!(%error, "no session layer on this request");
+        AppError::Internal
+    })
+}
+
+pub async fn read_session_auth(session: &Session) -> Result<Option<SessionAuth>, AppError> {
+    session
+        .get::<SessionAuth>(SESSION_KEY)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "session store read failed");
+            AppError::Internal
+        })
+}
+
+pub async fn write_session_auth(session: &Session, auth: &SessionAuth) -> Result<(), AppError> {
+    session.insert(SESSION_KEY, auth).await.map_err(|error| {
+        tracing::error!(%error, "session store write failed");
+        AppError::Internal
+    })
+}
+
+/// The signed-in actor, if any (a stale session is cleared).
+pub async fn current_actor() -> Result<Option<Actor>, AppError> {
+    let pool = super::pool()?;
+    let session = session().await?;
+    let Some(auth) = read_session_auth(&session).await? else {
+        return Ok(None);
+    };
+    let actor = load_actor(&pool, &auth).await?;
+    if actor.is_none() {
+        let _ = session.flush().await;
+    }
+    Ok(actor)
+}
+
+/// The signed-in actor, refusing anonymous requests and users who must change their password.
+pub async fn require_actor() -> Result<Actor, AppError> {
+    let actor = current_actor().await?.ok_or(AppError::NotSignedIn)?;
+    if actor.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok(actor)
+}

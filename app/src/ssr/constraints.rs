@@ -1,0 +1,43 @@
+//! Database constraint names → the field and message a form shows. The forms check the same
+//! rules first; these catch races between two users and keep the answer a field message.
+
+pub fn describe(constraint: &str) -> Option<(&'static str, &'static str)> {
+    Some(match constraint {
+        "users_username_key" => ("username", "That username is already taken."),
+        "memberships_unique_pair" => (
+            "organization",
+            "The user already holds this Workgroup in this Organization.",
+        ),
+        "enrollments_one_hoh" => (
+            "relationship_to_hoh",
+            "A household has exactly one head of household.",
+        ),
+        "exits_one_per_enrollment" => ("exit_date", "This enrollment already has an exit."),
+        "ce_events_resulting_enrollment" => (
+            "resulting_enrollment",
+            "That enrollment is already the result of another referral.",
+        ),
+        "result_not_before_event" => (
+            "result_date",
+            "The Result Date cannot be before the Event Date.",
+        ),
+        "acknowledged_not_before_event" => (
+            "date_referral_acknowledged",
+            "The date acknowledged cannot be before the Event Date.",
+        ),
+        "result_date_dependent" => (
+            "result_date",
+            "A Result Date is required exactly when a Referral Result is set.",
+        ),
+        "resulting_enrollment_dependent" => (
+            "resulting_enrollment",
+            "A successful referral needs its Resulting Enrollment.",
+        ),
+        "destination_subsidy_dependent" => (
+            "destination_subsidy_type",
+            "Choose the rental subsidy type for this destination.",
+        ),
+        "other_destination_dependent" => ("other_destination", "Describe the other destination."),
+        _ => return None,
+    })
+}

@@ -1,0 +1,65 @@
+//! Server-only plumbing shared by the features' server functions: the pool, the signed-in actor,
+//! audit rows, constraint messages and demo data. Compiled only with the `ssr` feature.
+
+pub mod audit;
+pub mod auth;
+pub mod constraints;
+pub mod demo;
+pub mod scope;
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use sqlx::PgPool;
+
+/// The pool the server provides as context to every server function.
+#[track_caller]
+pub fn pool() -> Result<PgPool, AppError> {
+    let caller = std::panic::Location::caller();
+    use_context::<PgPool>().ok_or_else(|| {
+        tracing::error!(%caller, "no PgPool in context");
+        AppError::Internal
+    })
+}
+
+/// Every server function ends here: the error's status code goes on the response, and
+/// internal errors are logged (their text never reaches the user).
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    // A plain HTML form post (no JavaScript) is answered with a redirect back to the form that
+    // carries the error in its URL; a status set here would replace that redirect.
+    let plain_form_post = use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false);
+    if let (Err(error), false) = (&result, plain_form_post) {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+                response.set_status(status);
+            }
+        }
+    }
+    result
+}
+
+/// Whether this server function call is an HTML form posted without JavaScript (the browser
+/// then follows a redirect instead of reading the function's JSON answer).
+pub fn is_plain_form_post() -> bool {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+/// Today in the server's time zone (the CoC's local day).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}

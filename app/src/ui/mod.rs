@@ -1,0 +1,101 @@
+//! Shared components: field errors, the error summary, page guards.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server::ServerActionError;
+use leptos::server_fn::{error::ServerFnUrlError, ServerFn};
+
+/// The error of a form's last submission: from the action (with JavaScript), or, after a plain
+/// HTML post without JavaScript, from the URL the server redirected back to. Call it inside a
+/// routed page, where the Router provides the URL's error.
+pub fn form_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let from_url = use_context::<ServerActionError>()
+        .filter(|error| error.path() == S::PATH)
+        .map(|error| ServerFnUrlError::<AppError>::decode_err(error.err()));
+    Signal::derive(move || match action.value().get() {
+        Some(Err(error)) => Some(error),
+        Some(Ok(_)) => None,
+        None => from_url.clone(),
+    })
+}
+
+/// Each form's field names and the labels people see, for the error summary's links.
+pub type FieldLabels = &'static [(&'static str, &'static str)];
+
+/// The summary at the top of a form: what went wrong, with a link to each field in error.
+#[component]
+pub fn ErrorSummary(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(optional)] labels: FieldLabels,
+) -> impl IntoView {
+    move || {
+        error.get().map(|error| {
+            let items = error.field_errors().map(|fields| {
+                fields
+                    .0
+                    .iter()
+                    .map(|(field, message)| {
+                        let label = labels.iter().find(|(name, _)| name == field).map(|(_, label)| *label).unwrap_or(field.as_str());
+                        view! { <li><a href=format!("#{field}")>{format!("{label}: {message}")}</a></li> }
+                    })
+                    .collect_view()
+            });
+            view! {
+                <div class="error-summary" role="alert">
+                    <p class="error-summary-title">{error.to_string()}</p>
+                    <ul>{items}</ul>
+                </div>
+            }
+        })
+    }
+}
+
+/// The message under one field, when the last submission put one there.
+#[component]
+pub fn FieldError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    field: &'static str,
+) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .and_then(|error| error.field_errors().and_then(|fields| fields.get(field).map(str::to_string)))
+            .map(|message| view! { <p class="field-error" id=format!("{field}-error")>{message}</p> })
+    }
+}
+
+/// A full-width message for an error that is not about one field. Missing sign-in or context
+/// is left to the page guard, which explains it once.
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    let title = match error {
+        AppError::NotSignedIn | AppError::NoContext | AppError::PasswordChangeRequired => {
+            return ().into_any()
+        }
+        AppError::NotFound => "Not found",
+        AppError::Forbidden => "Not available in this Workgroup",
+        _ => "Something went wrong",
+    };
+    view! {
+        <section class="panel notice" role="alert">
+            <h1>{title}</h1>
+            <p>{error.to_string()}</p>
+        </section>
+    }
+    .into_any()
+}
+
+/// What a user without an applied Workgroup and Organization sees instead of a page.
+#[component]
+pub fn NoContextNotice() -> impl IntoView {
+    view! {
+        <section class="panel notice" role="alert">
+            <h1>"Choose your Workgroup and Organization"</h1>
+            <p>{AppError::NoContext.to_string()}</p>
+        </section>
+    }
+}

@@ -1,0 +1,49 @@
+import { test, expect } from '@playwright/test';
+import { applyContext, hydrated, signIn } from './helpers';
+
+const today = () => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+test('the provider follows "awaiting acknowledgement" to a CE Event, acknowledges it, and the counts change without a reload', async ({ page }) => {
+  await signIn(page, 'caseworker');
+  await hydrated(page);
+  await applyContext(page, 'HMIS User', 'Northside Housing Partners');
+  await expect(page.getByRole('heading', { name: 'Incoming referrals' })).toBeVisible();
+  await expect(page.getByText(/^Last updated /)).toBeVisible();
+  const awaiting = Number(await page.getByTestId('count-awaiting').textContent());
+  const inProgress = Number(await page.getByTestId('count-in-progress').textContent());
+  expect(awaiting).toBeGreaterThan(0);
+
+  // Mark this document: a full reload would lose the mark.
+  await page.evaluate(() => { (window as any).__no_reload = true; });
+
+  await page.getByRole('link', { name: `${awaiting} awaiting acknowledgement` }).click();
+  await expect(page.getByRole('heading', { name: 'Incoming referrals awaiting acknowledgement' })).toBeVisible();
+  const rows = page.getByRole('row');
+  await expect(rows).toHaveCount(awaiting + 1); // header + one row per referral
+  await rows.nth(1).getByRole('link').click();
+  await expect(page.getByRole('heading', { name: 'CE Event', exact: true })).toBeVisible();
+  await page.getByLabel('Date Referral Acknowledged').fill(today());
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(page.getByText('CES: Attempted/Attempting Contact').first()).toBeVisible();
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
+  await expect(page.getByTestId('count-awaiting')).toHaveText(String(awaiting - 1));
+  await expect(page.getByTestId('count-in-progress')).toHaveText(String(inProgress + 1));
+  expect(await page.evaluate(() => (window as any).__no_reload)).toBe(true);
+});
+
+test('an overdue referral is flagged in the list behind the Overdue count', async ({ page }) => {
+  await signIn(page, 'caseworker');
+  await hydrated(page);
+  await applyContext(page, 'HMIS User', 'Northside Housing Partners');
+  const overdue = Number(await page.getByTestId('count-overdue').textContent());
+  expect(overdue).toBeGreaterThan(0);
+  await page.getByRole('link', { name: `${overdue} overdue` }).click();
+  await expect(page.getByRole('heading', { name: 'Overdue incoming referrals' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: /Overdue/ }).first()).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Timeliness at a glance (last 90 days)' })).toHaveCount(0);
+});

@@ -1,0 +1,86 @@
+import { test, expect, Browser } from '@playwright/test';
+import { applyContext, hydrated, signIn, PASSWORD } from './helpers';
+
+test('a caseworker signs in, applies a context, searches a client and opens the record', async ({ page }) => {
+  await signIn(page, 'caseworker');
+  await hydrated(page);
+  await expect(page.getByTestId('active-context')).toHaveText(/No Workgroup or Organization applied|HMIS User/);
+  await applyContext(page, 'HMIS User', 'Northside Housing Partners');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+  await expect(page.getByRole('heading', { name: 'Clients' })).toBeVisible();
+  await page.getByLabel('Name or Personal ID').fill('Quintero');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: 'Marisol Quintero' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Marisol Quintero' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Contact Information' })).toBeVisible();
+  await expect(page.getByText('(612) 555-0000')).toBeVisible();
+});
+
+test('a user of one organization gets "not found" for a client of another, in the UI and by the server function', async ({ page }) => {
+  // Find Lena Strand's Personal ID as the Lakeshore user who may see her.
+  await signIn(page, 'lakeshore');
+  await hydrated(page);
+  await applyContext(page, 'HMIS User', 'Lakeshore Family Housing');
+  await page.goto('/clients?q=Strand&dob=');
+  await page.getByRole('link', { name: 'Lena Strand' }).click();
+  await expect(page.getByRole('heading', { name: 'Lena Strand' })).toBeVisible();
+  const lenaUrl = page.url();
+  const lenaId = lenaUrl.split('/').pop()!;
+
+  await page.context().clearCookies();
+  await signIn(page, 'caseworker');
+  await hydrated(page);
+  await applyContext(page, 'HMIS User', 'Northside Housing Partners');
+
+  await page.goto(lenaUrl);
+  await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  await expect(page.getByText('Lena Strand')).toHaveCount(0);
+
+  await page.goto('/clients?q=Strand&dob=');
+  await expect(page.getByText('No clients found that your organization may see.')).toBeVisible();
+
+  // The server function itself, called directly with this user's session.
+  const origin = new URL(page.url()).origin;
+  const response = await page.request.post('/api/clients/get', {
+    form: { id: lenaId },
+    headers: { Origin: origin, Accept: 'application/json' },
+  });
+  expect(response.status()).toBe(404);
+  expect(await response.json()).toBe('NotFound');
+});
+
+async function noScriptPage(browser: Browser) {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  return { context, page: await context.newPage() };
+}
+
+test('sign-in works with JavaScript disabled, and shows a wrong password at the form', async ({ browser }) => {
+  const { context, page } = await noScriptPage(browser);
+  await page.goto('/sign-in');
+  await page.getByLabel('Username').fill('caseworker');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('The username or password is incorrect.');
+
+  await page.getByLabel('Username').fill('caseworker');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Home' })).toBeVisible();
+  await expect(page.getByLabel('User settings')).toBeVisible();
+  await context.close();
+});
+
+test('the layout works at 768 px wide', async ({ page }) => {
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await signIn(page, 'caseworker');
+  await hydrated(page);
+  await applyContext(page, 'HMIS User', 'Northside Housing Partners');
+  await page.goto('/clients?q=Okonkwo&dob=');
+  await page.getByRole('link', { name: 'Dashiell Okonkwo' }).click();
+  await expect(page.getByRole('heading', { name: 'Dashiell Okonkwo' })).toBeVisible();
+  await expect(page.getByText(/^\*\*\*-\*\*-\d{4}$/)).toBeVisible(); // only the last four digits of the SSN
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+});

@@ -1,0 +1,90 @@
+//! `server` serves the app; `server migrate` only migrates; `server demo [small|large]` loads the
+//! demo data set once (it refuses a database that already has data).
+
+use leptos::prelude::*;
+use std::process::ExitCode;
+
+// One worker thread: Leptos 0.8's SSR can deadlock when the tasks of one render run on two
+// threads at once (reactive_graph lock-order inversion, leptos-rs/leptos#4673). Rendering and
+// server functions are I/O-bound here; Argon2 runs on the blocking pool either way.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let database_url = std::env::var("DATABASE_URL")
+        .map_err(|_| "DATABASE_URL is not set (scripts/run sets it)")?;
+    let pool = server::connect(&database_url).await?;
+    let store = server::prepare_database(&pool).await?;
+
+    match args.first().map(String::as_str) {
+        Some("migrate") => Ok(()),
+        Some("bench") => {
+            let iterations = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1000);
+            println!("{}", server::bench::run(pool, iterations).await?);
+            Ok(())
+        }
+        Some("demo") => {
+            let size = match args.get(1).map(String::as_str) {
+                None | Some("small") => app::ssr::demo::Size::Small,
+                Some("large") => app::ssr::demo::Size::Large,
+                Some(other) => {
+                    return Err(format!("unknown demo size {other:?} (small or large)").into())
+                }
+            };
+            let loaded = app::ssr::demo::load(&pool, size).await?;
+            println!("{loaded}");
+            Ok(())
+        }
+        None | Some("serve") => {
+            let conf = get_configuration(None)?;
+            let options = conf.leptos_options;
+            let addr = options.site_addr;
+            let deletion = tokio::task::spawn(
+                tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
+                    store.clone(),
+                    tokio::time::Duration::from_secs(600),
+                ),
+            );
+            let app = server::router(pool, store, options, &server::Settings::from_env());
+            let listener = tokio::net::TcpListener::bind(&addr).await?;
+            tracing::info!("Threshold listening on http://{addr}");
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+            deletion.abort();
+            Ok(())
+        }
+        Some(other) => {
+            Err(format!("unknown command {other:?} (serve, migrate, demo, bench)").into())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

@@ -1,0 +1,424 @@
+//! Sign-in, sessions, context and client scope, through the real HTTP stack.
+
+mod common;
+
+use common::spawn_app;
+use reqwest::StatusCode;
+use serde_json::json;
+use sqlx::PgPool;
+
+const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_bad_password_is_refused_and_counted(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let reply = app
+        .call(
+            "sign_in",
+            &[("username", "caseworker"), ("password", "wrong-password")],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.body, json!("InvalidCredentials"));
+    assert!(reply.cookie.is_none(), "no session for a failed sign-in");
+    let failures: i64 =
+        sqlx::query_scalar("select count(*) from sign_in_failures where username = 'caseworker'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(failures, 1);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn an_unknown_user_gets_the_same_answer_as_a_bad_password(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let reply = app
+        .call(
+            "sign_in",
+            &[("username", "nobody"), ("password", "whatever-123")],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.body, json!("InvalidCredentials"));
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn empty_fields_are_field_errors(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let reply = app
+        .call("sign_in", &[("username", ""), ("password", "")], None)
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply.body,
+        json!({"Invalid": {"password": "Enter your password.", "username": "Enter your username."}})
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn repeated_failures_pause_sign_in_even_with_the_right_password(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    for _ in 0..5 {
+        let reply = app
+            .call(
+                "sign_in",
+                &[("username", "plm"), ("password", "not-it-at-all")],
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    let reply = app
+        .call(
+            "sign_in",
+            &[
+                ("username", "plm"),
+                ("password", app::ssr::demo::DEMO_PASSWORD),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(reply.body, json!({"TooManyAttempts": {"minutes": 15}}));
+    // Other users are not affected.
+    app.sign_in("caseworker").await;
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn sign_in_rotates_the_session_id_and_the_old_one_dies(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let first = app.sign_in("caseworker").await;
+    let reply = app
+        .call(
+            "sign_in",
+            &[
+                ("username", "caseworker"),
+                ("password", app::ssr::demo::DEMO_PASSWORD),
+            ],
+            Some(&first),
+        )
+        .await;
+    let second = reply.cookie.expect("a new cookie");
+    assert_ne!(first, second, "the session id changes at sign-in");
+    let old = app.call("session", &[], Some(&first)).await;
+    assert_eq!(
+        old.body,
+        json!(null),
+        "the old session id no longer signs anyone in"
+    );
+    let new = app.call("session", &[], Some(&second)).await;
+    assert_eq!(new.body["username"], json!("caseworker"));
+    assert_eq!(app.audit_count("sign_in").await, 2);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn no_session_means_not_signed_in(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let reply = app
+        .call(
+            "clients/search",
+            &[("query", ""), ("dob", ""), ("page", "1")],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.body, json!("NotSignedIn"));
+    let forged = app
+        .call(
+            "clients/search",
+            &[("query", ""), ("dob", ""), ("page", "1")],
+            Some("threshold_session=forged"),
+        )
+        .await;
+    assert_eq!(forged.body, json!("NotSignedIn"));
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_stale_session_is_refused_after_deactivation_or_password_change(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    sqlx::query("update users set auth_epoch = auth_epoch + 1 where username = 'caseworker'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let reply = app
+        .call(
+            "clients/search",
+            &[("query", ""), ("dob", ""), ("page", "1")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(reply.body, json!("NotSignedIn"));
+
+    let cookie = app.sign_in_as("shelter", 1, "Harbor Light Shelter").await;
+    sqlx::query("update users set active = false where username = 'shelter'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let reply = app
+        .call(
+            "clients/search",
+            &[("query", ""), ("dob", ""), ("page", "1")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(reply.body, json!("NotSignedIn"));
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_context_the_user_does_not_hold_is_refused(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app.sign_in("caseworker").await;
+    let lakeshore = app.organization_id("Lakeshore Family Housing").await;
+    let reply = app
+        .call(
+            "apply_context",
+            &[
+                ("workgroup", "1"),
+                ("organization_id", &lakeshore.to_string()),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply.body,
+        json!({"Invalid": {"organization_id": "You do not hold this Workgroup in this Organization."}})
+    );
+    // Nor a Workgroup they do not hold in their own organization.
+    let northside = app.organization_id("Northside Housing Partners").await;
+    let reply = app
+        .call(
+            "apply_context",
+            &[
+                ("workgroup", "4"),
+                ("organization_id", &northside.to_string()),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let session = app.call("session", &[], Some(&cookie)).await;
+    assert_eq!(session.body["context"], json!(null));
+    assert_eq!(app.audit_count("apply_context").await, 0);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_context_is_needed_before_client_data(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app.sign_in("caseworker").await;
+    let reply = app
+        .call(
+            "clients/search",
+            &[("query", ""), ("dob", ""), ("page", "1")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.body, json!("NoContext"));
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn applying_a_held_context_is_audited_and_remembered(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app
+        .sign_in_as("plm", 3, "Riverbend CoC Coordinated Entry")
+        .await;
+    let session = app.call("session", &[], Some(&cookie)).await;
+    assert_eq!(
+        session.body["context"]["workgroup"],
+        json!("PriorityListManager")
+    );
+    assert_eq!(session.body["context"]["ce_for_coc"], json!("RB-501"));
+    assert_eq!(app.audit_count("apply_context").await, 1);
+    // The next sign-in restores it.
+    let again = app.sign_in("plm").await;
+    let session = app.call("session", &[], Some(&again)).await;
+    assert_eq!(
+        session.body["context"]["organization_name"],
+        json!("Riverbend CoC Coordinated Entry")
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_revoked_membership_drops_the_context_on_the_next_request(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    sqlx::query("update memberships set deleted_at = now() where user_id = (select id from users where username = 'caseworker')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let reply = app
+        .call(
+            "clients/search",
+            &[("query", ""), ("dob", ""), ("page", "1")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(reply.body, json!("NoContext"));
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn cross_origin_posts_are_refused(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    let evil = app
+        .call_from(
+            "clients/search",
+            &[("query", ""), ("dob", ""), ("page", "1")],
+            Some(&cookie),
+            Some("http://evil.example"),
+        )
+        .await;
+    assert_eq!(evil.status, StatusCode::FORBIDDEN);
+    let none = app.call_from("sign_out", &[], Some(&cookie), None).await;
+    assert_eq!(none.status, StatusCode::FORBIDDEN);
+    // The session survived both attempts.
+    let session = app.call("session", &[], Some(&cookie)).await;
+    assert_eq!(session.body["username"], json!("caseworker"));
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_client_outside_the_organization_is_not_found(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let lena = app.client_id("Lena", "Strand").await.to_string();
+    let marisol = app.client_id("Marisol", "Quintero").await.to_string();
+
+    let northside = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    let reply = app
+        .call("clients/get", &[("id", &lena)], Some(&northside))
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.body, json!("NotFound"));
+    let reply = app
+        .call("clients/get", &[("id", &marisol)], Some(&northside))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["name"], json!("Marisol Quintero"));
+    assert!(
+        reply.body["ssn_masked"]
+            .as_str()
+            .is_none_or(|s| s.starts_with("***-**-")),
+        "SSN is masked"
+    );
+
+    // The Riverbend CE organization sees its CoC's CE clients, not Lakeshore's.
+    let ce = app
+        .sign_in_as("plm", 3, "Riverbend CoC Coordinated Entry")
+        .await;
+    assert_eq!(
+        app.call("clients/get", &[("id", &marisol)], Some(&ce))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call("clients/get", &[("id", &lena)], Some(&ce))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A nonexistent id looks the same as an out-of-scope one.
+    assert_eq!(
+        app.call("clients/get", &[("id", "99999999")], Some(&ce))
+            .await
+            .body,
+        json!("NotFound")
+    );
+
+    let admin = app
+        .sign_in_as("admin", 4, "Riverbend HMIS Lead Agency")
+        .await;
+    assert_eq!(
+        app.call("clients/get", &[("id", &lena)], Some(&admin))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn search_returns_only_clients_in_scope(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let northside = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    let reply = app
+        .call(
+            "clients/search",
+            &[("query", ""), ("dob", ""), ("page", "1")],
+            Some(&northside),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let ids: Vec<i64> = reply.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    let expected: Vec<i64> = sqlx::query_scalar(
+        "select distinct c.id from clients c
+           left join enrollments e on e.client_id = c.id
+           left join ce_events ev on ev.client_id = c.id
+           join projects p on p.id = e.project_id or p.id = ev.referred_project_id
+           join organizations o on o.id = p.organization_id
+          where o.name = 'Northside Housing Partners'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(!ids.is_empty());
+    let mut expected = expected;
+    expected.sort();
+    assert!(expected.len() <= 25, "the demo fixture fits one page");
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected, "every client in scope, and only those");
+    for id in &ids {
+        assert!(
+            expected.contains(id),
+            "client {id} is outside Northside's scope"
+        );
+    }
+
+    let by_name = app
+        .call(
+            "clients/search",
+            &[("query", "quintero mar"), ("dob", ""), ("page", "1")],
+            Some(&northside),
+        )
+        .await;
+    assert_eq!(by_name.body["rows"][0]["name"], json!("Marisol Quintero"));
+    assert_eq!(by_name.body["rows"].as_array().unwrap().len(), 1);
+    let lena = app
+        .call(
+            "clients/search",
+            &[("query", "Strand"), ("dob", ""), ("page", "1")],
+            Some(&northside),
+        )
+        .await;
+    assert_eq!(lena.body["rows"], json!([]));
+    let bad_date = app
+        .call(
+            "clients/search",
+            &[("query", ""), ("dob", "22/11/2026"), ("page", "1")],
+            Some(&northside),
+        )
+        .await;
+    assert_eq!(
+        bad_date.body,
+        json!({"Invalid": {"dob": "Enter a date as YYYY-MM-DD."}})
+    );
+}

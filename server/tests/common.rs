@@ -1,0 +1,172 @@
+//! `spawn_app`: the real router (sessions, Origin check, server functions) on a random port,
+//! over a fresh `#[sqlx::test]` database loaded with the small demo data set.
+
+#![allow(dead_code)]
+
+use leptos::prelude::LeptosOptions;
+use reqwest::{header, StatusCode};
+use serde_json::Value;
+use sqlx::PgPool;
+
+pub struct TestApp {
+    pub base: String,
+    pub host: String,
+    pub pool: PgPool,
+    http: reqwest::Client,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub cookie: Option<String>,
+    pub body: Value,
+}
+
+pub async fn spawn_app(pool: PgPool) -> TestApp {
+    let store = server::prepare_database(&pool).await.expect("migrations");
+    app::ssr::demo::load(&pool, app::ssr::demo::Size::Small)
+        .await
+        .expect("demo data");
+    let options = LeptosOptions::builder()
+        .output_name("threshold")
+        .site_root("target/site")
+        .build();
+    let router = server::router(
+        pool.clone(),
+        store,
+        options,
+        &server::Settings {
+            secure_cookies: false,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    TestApp {
+        base: format!("http://{addr}"),
+        host: addr.to_string(),
+        pool,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    }
+}
+
+impl TestApp {
+    /// Calls a server function as the browser's WASM does (form-encoded in, JSON out), from this
+    /// site's Origin, with an optional session cookie.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
+        self.call_from(
+            endpoint,
+            form,
+            cookie,
+            Some(&format!("http://{}", self.host)),
+        )
+        .await
+    }
+
+    pub async fn call_from(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        origin: Option<&str>,
+    ) -> Reply {
+        let mut request = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .form(form);
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let cookie = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("threshold_session="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_string());
+        let text = response.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply {
+            status,
+            cookie,
+            body,
+        }
+    }
+
+    /// Signs in and returns the session cookie.
+    pub async fn sign_in(&self, username: &str) -> String {
+        let reply = self
+            .call(
+                "sign_in",
+                &[
+                    ("username", username),
+                    ("password", app::ssr::demo::DEMO_PASSWORD),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "sign in as {username}: {:?}",
+            reply.body
+        );
+        reply.cookie.expect("a session cookie")
+    }
+
+    /// Signs in and applies the user's first membership matching `workgroup` (code) in the
+    /// organization named `organization`.
+    pub async fn sign_in_as(&self, username: &str, workgroup: i16, organization: &str) -> String {
+        let cookie = self.sign_in(username).await;
+        let org = self.organization_id(organization).await;
+        let reply = self
+            .call(
+                "apply_context",
+                &[
+                    ("workgroup", &workgroup.to_string()),
+                    ("organization_id", &org.to_string()),
+                ],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "apply context: {:?}",
+            reply.body
+        );
+        reply.cookie.unwrap_or(cookie)
+    }
+
+    pub async fn organization_id(&self, name: &str) -> i64 {
+        sqlx::query_scalar("select id from organizations where name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    pub async fn client_id(&self, first: &str, last: &str) -> i64 {
+        sqlx::query_scalar("select id from clients where first_name = $1 and last_name = $2")
+            .bind(first)
+            .bind(last)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        sqlx::query_scalar("select count(*) from audit_log where action = $1")
+            .bind(action)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+}
