@@ -16,7 +16,9 @@ use features::auth::{use_auth, AuthState, ChangePasswordPage, SettingsSidebar, S
 use features::ce_events::{CeEventFormPage, CeEventsPage, PriorityListPage, ReferPage};
 use features::clients::{ClientRecordPage, ClientsPage};
 use features::dashboard::IncomingPage;
+use features::enrollments::{EnrollmentPage, EnrollmentsPage};
 use features::home::HomePage;
+use features::intake::IntakePage;
 use features::settings::NeedStatusesPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -74,6 +76,9 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/clients/:id") view=ClientRecordPage ssr=SsrMode::Async/>
                     <Route path=path!("/clients/:id/ce-events") view=CeEventsPage ssr=SsrMode::Async/>
                     <Route path=path!("/clients/:id/ce-events/:event_id") view=CeEventFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/intake/:draft_id") view=IntakePage ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/enrollments") view=EnrollmentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/enrollments/:enrollment_id") view=EnrollmentPage ssr=SsrMode::Async/>
                     <Route path=path!("/clients/:id/refer") view=ReferPage ssr=SsrMode::Async/>
                     <Route path=path!("/priority-list") view=PriorityListPage ssr=SsrMode::Async/>
                     <Route path=path!("/referrals/incoming") view=IncomingPage ssr=SsrMode::Async/>

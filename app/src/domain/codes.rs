@@ -209,6 +209,177 @@ hud_list! {
     }
 }
 
+hud_list! {
+    /// 1.7 No/Yes/Missing (3.917.2A/2B LOSUnderThreshold, 3.917.2C PreviousStreetESSH)
+    NoYesDataNotCollected {
+        No = 0 => "No",
+        Yes = 1 => "Yes",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+hud_list! {
+    /// 3.12.1 Living situation / Destination: one list for 3.917 Prior Living Situation and
+    /// 3.12 Destination; which codes each element allows is in `allowed_as_*`.
+    LivingSituation {
+        PlaceNotMeantForHabitation = 116 => "Place not meant for habitation (e.g., a vehicle, an abandoned building, bus/train/subway station/airport or anywhere outside)",
+        EmergencyShelter = 101 => "Emergency shelter, including hotel or motel paid for with emergency shelter voucher, Host Home shelter",
+        SafeHaven = 118 => "Safe Haven",
+        FosterCare = 215 => "Foster care home or foster care group home",
+        Hospital = 206 => "Hospital or other residential non-psychiatric medical facility",
+        Jail = 207 => "Jail, prison, or juvenile detention facility",
+        LongTermCare = 225 => "Long-term care facility or nursing home",
+        PsychiatricHospital = 204 => "Psychiatric hospital or other psychiatric facility",
+        SubstanceAbuseTreatment = 205 => "Substance abuse treatment facility or detox center",
+        TransitionalHousing = 302 => "Transitional housing for homeless persons (including homeless youth)",
+        ResidentialProject = 329 => "Residential project or halfway house with no homeless criteria",
+        HotelWithoutVoucher = 314 => "Hotel or motel paid for without emergency shelter voucher",
+        HostHome = 332 => "Host Home (non-crisis)",
+        FamilyTemporary = 312 => "Staying or living with family, temporary tenure (e.g. room, apartment, or house)",
+        FriendsTemporary = 313 => "Staying or living with friends, temporary tenure (e.g. room, apartment, or house)",
+        HopwaToTh = 327 => "Moved from one HOPWA funded project to HOPWA TH",
+        FriendsRoom = 336 => "Staying or living in a friend's room, apartment, or house",
+        FamilyRoom = 335 => "Staying or living in a family member's room, apartment, or house",
+        FamilyPermanent = 422 => "Staying or living with family, permanent tenure",
+        FriendsPermanent = 423 => "Staying or living with friends, permanent tenure",
+        HopwaToPh = 426 => "Moved from one HOPWA funded project to HOPWA PH",
+        RentalNoSubsidy = 410 => "Rental by client, no ongoing housing subsidy",
+        RentalWithSubsidy = 435 => "Rental by client, with ongoing housing subsidy",
+        OwnedWithSubsidy = 421 => "Owned by client, with ongoing housing subsidy",
+        OwnedNoSubsidy = 411 => "Owned by client, no ongoing housing subsidy",
+        NoExitInterview = 30 => "No exit interview completed",
+        Other = 17 => "Other",
+        Deceased = 24 => "Deceased",
+        WorkerUnableToDetermine = 37 => "Worker unable to determine",
+        ClientDoesNotKnow = 8 => "Client doesn't know",
+        ClientPrefersNotToAnswer = 9 => "Client prefers not to answer",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+/// The 3.917 group a prior living situation falls in; it decides which questions follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LivingGroup {
+    Homeless,
+    Institutional,
+    /// Temporary, permanent and the "doesn't know / prefers not / not collected" answers.
+    TemporaryPermanentOther,
+}
+
+impl LivingSituation {
+    /// 3.917 Prior Living Situation excludes 312, 313, 327, 422, 423, 426, 30, 17, 24 and 37.
+    pub fn allowed_as_prior(self) -> bool {
+        !matches!(
+            self.code(),
+            312 | 313 | 327 | 422 | 423 | 426 | 30 | 17 | 24 | 37
+        )
+    }
+
+    /// 3.12 Destination excludes 336, 335 and 37.
+    pub fn allowed_as_destination(self) -> bool {
+        !matches!(self.code(), 336 | 335 | 37)
+    }
+
+    /// The hundreds digit gives the category: 1xx homeless, 2xx institutional.
+    pub fn group(self) -> LivingGroup {
+        match self.code() {
+            100..=199 => LivingGroup::Homeless,
+            200..=299 => LivingGroup::Institutional,
+            _ => LivingGroup::TemporaryPermanentOther,
+        }
+    }
+}
+
+hud_list! {
+    /// 3.12.A RentalSubsidyType (for living situation / destination 435)
+    RentalSubsidyType {
+        GpdTip = 428 => "GPD TIP housing subsidy",
+        Vash = 419 => "VASH housing subsidy",
+        Rrh = 431 => "RRH or equivalent subsidy",
+        Hcv = 433 => "HCV voucher (tenant or project based) (not dedicated)",
+        PublicHousing = 434 => "Public housing unit",
+        OtherSubsidy = 420 => "Rental by client, with other ongoing housing subsidy",
+        Hsv = 436 => "Housing Stability Voucher",
+        Fup = 437 => "Family Unification Program Voucher (FUP)",
+        Fyi = 438 => "Foster Youth to Independence Initiative (FYI)",
+        Psh = 439 => "Permanent Supportive Housing",
+        OtherDedicated = 440 => "Other permanent housing dedicated for formerly homeless persons",
+    }
+}
+
+hud_list! {
+    /// 3.917.2 LengthOfStay
+    LengthOfStay {
+        OneNightOrLess = 10 => "One night or less",
+        TwoToSixNights = 11 => "Two to six nights",
+        OneWeekToMonth = 2 => "One week or more, but less than one month",
+        OneMonthTo90Days = 3 => "One month or more, but less than 90 days",
+        NinetyDaysToYear = 4 => "90 days or more but less than one year",
+        OneYearOrLonger = 5 => "One year or longer",
+        ClientDoesNotKnow = 8 => "Client doesn't know",
+        ClientPrefersNotToAnswer = 9 => "Client prefers not to answer",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+hud_list! {
+    /// 3.917.4 TimesHomelessPastThreeYears
+    TimesHomeless {
+        One = 1 => "One time",
+        Two = 2 => "Two times",
+        Three = 3 => "Three times",
+        FourOrMore = 4 => "Four or more times",
+        ClientDoesNotKnow = 8 => "Client doesn't know",
+        ClientPrefersNotToAnswer = 9 => "Client prefers not to answer",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+hud_list! {
+    /// 3.917.5 MonthsHomelessPastThreeYears (101–112 = 1–12 months)
+    MonthsHomeless {
+        M1 = 101 => "1 month (this time is the first month)",
+        M2 = 102 => "2 months",
+        M3 = 103 => "3 months",
+        M4 = 104 => "4 months",
+        M5 = 105 => "5 months",
+        M6 = 106 => "6 months",
+        M7 = 107 => "7 months",
+        M8 = 108 => "8 months",
+        M9 = 109 => "9 months",
+        M10 = 110 => "10 months",
+        M11 = 111 => "11 months",
+        M12 = 112 => "12 months",
+        MoreThan12 = 113 => "More than 12 months",
+        ClientDoesNotKnow = 8 => "Client doesn't know",
+        ClientPrefersNotToAnswer = 9 => "Client prefers not to answer",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+hud_list! {
+    /// 3.04 Race and Ethnicity categories (Data Dictionary codes 1–7); each is its own 0/1 CSV
+    /// column.
+    RaceCategory {
+        AmIndAkNative = 1 => "American Indian, Alaska Native, or Indigenous",
+        Asian = 2 => "Asian or Asian American",
+        BlackAfAmerican = 3 => "Black, African American, or African",
+        NativeHiPacific = 4 => "Native Hawaiian or Pacific Islander",
+        White = 5 => "White",
+        HispanicLatinao = 6 => "Hispanic/Latina/o",
+        MidEastNAfrican = 7 => "Middle Eastern or North African",
+    }
+}
+
+hud_list! {
+    /// 1.6 RaceNone: only when no race category is selected
+    RaceNone {
+        ClientDoesNotKnow = 8 => "Client doesn't know",
+        ClientPrefersNotToAnswer = 9 => "Client prefers not to answer",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,6 +433,31 @@ mod tests {
             .map(|e| e.code())
             .collect();
         assert_eq!(takes, vec![10, 11, 12, 13, 14, 15, 17, 18]);
+    }
+
+    #[test]
+    fn living_situation_lists_follow_the_csv_validation_sets() {
+        let prior: Vec<i16> = LivingSituation::ALL
+            .iter()
+            .filter(|l| !l.allowed_as_prior())
+            .map(|l| l.code())
+            .collect();
+        assert_eq!(prior, vec![312, 313, 327, 422, 423, 426, 30, 17, 24, 37]);
+        let not_destination: Vec<i16> = LivingSituation::ALL
+            .iter()
+            .filter(|l| !l.allowed_as_destination())
+            .map(|l| l.code())
+            .collect();
+        assert_eq!(not_destination, vec![336, 335, 37]);
+        assert_eq!(
+            LivingSituation::EmergencyShelter.group(),
+            LivingGroup::Homeless
+        );
+        assert_eq!(LivingSituation::Jail.group(), LivingGroup::Institutional);
+        assert_eq!(
+            LivingSituation::DataNotCollected.group(),
+            LivingGroup::TemporaryPermanentOther
+        );
     }
 
     #[test]

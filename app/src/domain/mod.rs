@@ -6,5 +6,7 @@ pub mod ce_event;
 pub mod codes;
 pub mod contact;
 pub mod dates;
+pub mod enrollment;
+pub mod intake;
 pub mod need_status;
 pub mod timeliness;

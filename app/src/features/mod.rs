@@ -4,5 +4,7 @@ pub mod auth;
 pub mod ce_events;
 pub mod clients;
 pub mod dashboard;
+pub mod enrollments;
 pub mod home;
+pub mod intake;
 pub mod settings;

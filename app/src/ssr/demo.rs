@@ -71,7 +71,8 @@ const LAST: &[&str] = &[
 
 /// Clients with names the end-to-end tests rely on: 0 and 35 are referred to Northside PSH and
 /// await acknowledgement, 1 is overdue at Northside RRH, 2 is acknowledged at Harbor Light,
-/// 7 awaits acknowledgement at Northside RRH and was already enrolled there, 48 is on the
+/// 7 awaits acknowledgement at Northside RRH and was already enrolled there, 42 awaits
+/// acknowledgement at Northside PSH (the intake test enrolls her household), 48 is on the
 /// Priority List without a referral, 60 belongs to the Lakeshore CoC only.
 pub const FIXED_NAMES: &[(u64, &str, &str)] = &[
     (0, "Marisol", "Quintero"),
@@ -79,6 +80,7 @@ pub const FIXED_NAMES: &[(u64, &str, &str)] = &[
     (2, "Imani", "Fairbanks"),
     (7, "Tobias", "Wren"),
     (35, "Opal", "Hendricks"),
+    (42, "Rosalind", "Achebe"),
     (48, "Wendell", "Ashby"),
     (60, "Lena", "Strand"),
 ];

@@ -11,6 +11,7 @@ use crate::domain::dates::format_date;
 use crate::error::{AppError, FieldErrors};
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
+use crate::features::intake::api::StartIntake;
 use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
 use api::{
     get_ce_event, list_ce_events, priority_list, referral_form, CeEventForm, CeEventList,
@@ -374,6 +375,22 @@ fn CeEventLoader() -> impl IntoView {
 
 #[component]
 fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>) -> impl IntoView {
+    // Back from an intake started here: its enrollment is chosen as the successful result.
+    let mut form = form;
+    let from_intake = use_query_map()
+        .read_untracked()
+        .get("enrollment")
+        .and_then(|v| v.parse::<i64>().ok());
+    if let Some(option) = from_intake
+        .filter(|_| form.can_resolve && form.facts.referral_result.is_none())
+        .and_then(|id| form.enrollment_options.iter().find(|o| o.id == id))
+    {
+        form.draft.referral_result = ReferralResult::SuccessfulClientAccepted.code().to_string();
+        form.draft.resulting_enrollment = option.id.to_string();
+        form.draft.result_date = option.entry_date.to_string();
+    }
+    let start_intake = ServerAction::<StartIntake>::new();
+    let event_id = form.id;
     let save = ServerAction::<SaveCeEvent>::new();
     let server_error = form_error(save);
     let client_id = form.client_id;
@@ -632,7 +649,11 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
                                                         }).collect_view()}
                                                     </select>
                                                     {no_options.then(|| view! {
-                                                        <p class="hint" id="resulting_enrollment-hint">"This client has no enrollment in your organization's projects that started on or after the Event Date. Complete an Intake for the client first, then return here."</p>
+                                                        <p class="hint" id="resulting_enrollment-hint">
+                                                            "This client has no enrollment in your organization's projects that started on or after the Event Date. Complete an Intake for the client first; it returns here with the enrollment chosen. "
+                                                            // Submits the Start intake form below (forms cannot nest).
+                                                            <button type="submit" form="start-intake" class="secondary small">"Start intake"</button>
+                                                        </p>
                                                     })}
                                                     <FieldError error=shown field="resulting_enrollment"/>
                                                 </div>
@@ -692,6 +713,12 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
                 } else {
                     view! { <ReadOnlyOutcome form=form.clone()/> }.into_any()
                 }}
+                {(can_resolve && no_options && form.facts.referral_result.is_none()).then(|| view! {
+                    <ActionForm action=start_intake attr:id="start-intake" attr:class="hidden">
+                        <input type="hidden" name="client_id" value=client_id/>
+                        <input type="hidden" name="ce_event_id" value=event_id/>
+                    </ActionForm>
+                })}
                 {form.can_resolve.then(|| view! { <NeedStatusForm form=form.clone() reload saved/> })}
                 {form.can_correct.then(|| view! { <CorrectionForm form=form.clone() reload/> })}
                 <History form=form.clone()/>

@@ -6,7 +6,8 @@ pub mod api;
 use crate::domain::dates::format_date;
 use crate::error::AppError;
 use crate::features::auth::Guarded;
-use crate::ui::{ErrorPanel, ErrorSummary, FieldError};
+use crate::features::intake::api::StartIntake;
+use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError};
 use api::{get_client, search_clients, ClientPage, ClientRecord};
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -210,12 +211,17 @@ fn ClientProfile(client: ClientRecord) -> impl IntoView {
 pub enum RecordPage {
     Profile,
     CeEvent,
+    Enrollments,
+    Intake,
 }
 
-/// The client record's menu: Client Profile, and the Enrollment and Services folder.
+/// The client record's menu: Client Profile, the Enrollment and Services folder, and the
+/// *Intake* action (a form, so it works without JavaScript too).
 #[component]
 pub fn ClientMenu(client_id: i64, current: RecordPage) -> impl IntoView {
     let current_if = move |page: RecordPage| (current == page).then_some("page");
+    let start = ServerAction::<StartIntake>::new();
+    let start_error = form_error(start);
     view! {
         <nav class="record-menu" aria-label="Client record">
             <p class="menu-title">"Client"</p>
@@ -225,9 +231,19 @@ pub fn ClientMenu(client_id: i64, current: RecordPage) -> impl IntoView {
             <details class="menu-folder" open>
                 <summary>"Enrollment and Services"</summary>
                 <ul>
+                    <li><a href=format!("/clients/{client_id}/enrollments") aria-current=current_if(RecordPage::Enrollments)>"Enrollments"</a></li>
                     <li><a href=format!("/clients/{client_id}/ce-events") aria-current=current_if(RecordPage::CeEvent)>"CE Event"</a></li>
                 </ul>
             </details>
+            <ActionForm action=start attr:class="menu-action">
+                <input type="hidden" name="client_id" value=client_id/>
+                <input type="hidden" name="ce_event_id" value=""/>
+                <button type="submit" class="secondary" aria-current=current_if(RecordPage::Intake)
+                    disabled=move || start.pending().get()>
+                    {move || if start.pending().get() { "Starting…" } else { "Intake" }}
+                </button>
+            </ActionForm>
+            {move || start_error.get().map(|e| view! { <p class="field-error" role="alert">{e.to_string()}</p> })}
         </nav>
     }
 }

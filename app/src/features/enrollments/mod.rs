@@ -1,0 +1,376 @@
+//! Client record → Enrollment and Services → Enrollments: the client's enrollments, and one
+//! enrollment with its household, its answers, the Housing Move-in Date and the project exit.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+mod store;
+
+use crate::domain::codes::{LivingSituation, ProjectType, RentalSubsidyType};
+use crate::domain::dates::format_date;
+use crate::domain::enrollment::{
+    destination_questions, move_in_unavailable, validate_exit, validate_move_in, ExitDraft,
+};
+use crate::error::{AppError, FieldErrors};
+use crate::features::auth::Guarded;
+use crate::features::clients::{ClientMenu, RecordPage};
+use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
+use api::{get_enrollment, list_enrollments, EnrollmentView, ExitEnrollment, RecordMoveIn};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn param(name: &'static str) -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.read().get(name).and_then(|v| v.parse::<i64>().ok())
+}
+
+#[component]
+pub fn EnrollmentsPage() -> impl IntoView {
+    view! {
+        <Guarded needs_context=true>
+            <EnrollmentList/>
+        </Guarded>
+    }
+}
+
+#[component]
+fn EnrollmentList() -> impl IntoView {
+    let client = param("id");
+    let list = Resource::new(client, |id| async move {
+        match id {
+            Some(id) => list_enrollments(id).await.map(|l| (id, l)),
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading enrollments…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok((client_id, list)) => view! {
+                        <div class="client-record">
+                            <ClientMenu client_id current=RecordPage::Enrollments/>
+                            <section class="panel">
+                                <h1>"Enrollments"</h1>
+                                <p class="muted">{list.client_name.clone()}</p>
+                                {if list.rows.is_empty() {
+                                    view! { <p>"No enrollments your organization may see. Use Intake to enroll the client."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <table class="data">
+                                            <caption class="sr-only">"Enrollments"</caption>
+                                            <thead><tr>
+                                                <th scope="col">"Project"</th><th scope="col">"Organization"</th>
+                                                <th scope="col">"Relationship to HoH"</th><th scope="col">"Project Start Date"</th>
+                                                <th scope="col">"Housing Move-in Date"</th><th scope="col">"Project Exit Date"</th>
+                                            </tr></thead>
+                                            <tbody>
+                                                {list.rows.into_iter().map(|r| view! {
+                                                    <tr>
+                                                        <td><a href=format!("/clients/{client_id}/enrollments/{}", r.id)>{r.project}</a><br/><span class="muted">{r.project_type}</span></td>
+                                                        <td>{r.organization}</td>
+                                                        <td>{r.relationship}</td>
+                                                        <td>{format_date(r.entry_date)}</td>
+                                                        <td>{r.move_in_date.map(format_date).unwrap_or_default()}</td>
+                                                        <td>{r.exit_date.map(format_date).unwrap_or_else(|| "Open".into())}</td>
+                                                    </tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    }.into_any()
+                                }}
+                            </section>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn EnrollmentPage() -> impl IntoView {
+    view! {
+        <Guarded needs_context=true>
+            <EnrollmentDetail/>
+        </Guarded>
+    }
+}
+
+#[component]
+fn EnrollmentDetail() -> impl IntoView {
+    let client = param("id");
+    let enrollment = param("enrollment_id");
+    let reload = RwSignal::new(0u32);
+    let view_resource = Resource::new(
+        move || (client(), enrollment(), reload.get()),
+        |(client, enrollment, _)| async move {
+            match (client, enrollment) {
+                (Some(c), Some(e)) => get_enrollment(c, e).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
+    let saved = RwSignal::new(use_query_map().read_untracked().get("saved").is_some());
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading the enrollment…"</p> }>
+            {move || Suspend::new(async move {
+                match view_resource.await {
+                    Ok(e) => view! { <EnrollmentDetails e reload saved/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn EnrollmentDetails(
+    e: EnrollmentView,
+    reload: RwSignal<u32>,
+    saved: RwSignal<bool>,
+) -> impl IntoView {
+    let client_id = e.client_id;
+    let household = e.household.clone();
+    view! {
+        <div class="client-record">
+            <ClientMenu client_id current=RecordPage::Enrollments/>
+            <section class="panel">
+                <h1>"Enrollment"</h1>
+                <p class="muted">{e.client_name.clone()}" · "{e.project.clone()}</p>
+                {move || saved.get().then(|| view! { <p class="confirmation" role="status">"Saved."</p> })}
+                <dl class="facts">
+                    <dt>"Project"</dt><dd>{e.project.clone()}" ("{e.project_type.clone()}")"</dd>
+                    <dt>"Project Start Date"</dt><dd>{format_date(e.entry_date)}</dd>
+                    <dt>"Relationship to Head of Household"</dt><dd>{e.relationship.clone()}</dd>
+                    <dt>"Enrollment CoC"</dt><dd>{e.enrollment_coc.clone().unwrap_or_else(|| "Not collected (not the head of household)".into())}</dd>
+                    <dt>"Housing Move-in Date"</dt><dd>{e.move_in.move_in_date.map(format_date).unwrap_or_else(|| "Not recorded".into())}</dd>
+                    <dt>"Project Exit Date"</dt><dd>{e.exit.as_ref().map(|x| format!("{} — {}", format_date(x.exit_date), x.destination)).unwrap_or_else(|| "Still enrolled".into())}</dd>
+                    {e.answers.iter().map(|(label, answer)| view! { <dt>{label.clone()}</dt><dd>{answer.clone()}</dd> }).collect_view()}
+                </dl>
+                <h2 id="household-heading">"Household"</h2>
+                <table class="data compact" aria-labelledby="household-heading">
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Relationship to HoH"</th><th scope="col">"Project Start Date"</th><th scope="col">"Project Exit Date"</th></tr></thead>
+                    <tbody>
+                        {household.into_iter().map(|m| view! {
+                            <tr>
+                                <td><a href=format!("/clients/{}/enrollments/{}", m.client_id, m.enrollment_id)>{m.name}</a></td>
+                                <td>{m.relationship}</td>
+                                <td>{format_date(m.entry_date)}</td>
+                                <td>{m.exit_date.map(format_date).unwrap_or_else(|| "Still enrolled".into())}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <MoveInSection e=e.clone() reload saved/>
+                <ExitSection e=e.clone() reload saved/>
+            </section>
+        </div>
+    }
+}
+
+const MOVE_IN_LABELS: FieldLabels = &[("move_in_date", "Housing Move-in Date")];
+
+#[component]
+fn MoveInSection(e: EnrollmentView, reload: RwSignal<u32>, saved: RwSignal<bool>) -> impl IntoView {
+    let record = ServerAction::<RecordMoveIn>::new();
+    let server_error = form_error(record);
+    let unavailable = move_in_unavailable(&e.move_in);
+    let facts = StoredValue::new(e.move_in.clone());
+    let value = RwSignal::new(String::new());
+    let touched = RwSignal::new(false);
+    let rule =
+        Memo::new(move |_| facts.with_value(|f| validate_move_in(&value.get(), f, today()).err()));
+    let shown = Signal::derive(move || match server_error.get() {
+        Some(error) => Some(error),
+        None if touched.get() => rule.get().map(AppError::Invalid),
+        None => None,
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = record.value().get() {
+            saved.set(true);
+            reload.update(|n| *n += 1);
+        }
+    });
+    let permanent = e
+        .move_in
+        .project_type
+        .and_then(ProjectType::from_code)
+        .is_some_and(ProjectType::is_permanent_housing);
+    if !e.can_edit || !permanent || e.move_in.move_in_date.is_some() {
+        return ().into_any();
+    }
+    view! {
+        <section class="subsection" aria-labelledby="move-in-heading">
+            <h2 id="move-in-heading">"Housing Move-in Date"</h2>
+            {match unavailable {
+                Some(reason) => view! { <p class="notice-inline" role="note">{reason}</p> }.into_any(),
+                None => view! {
+                    <ActionForm action=record attr:class="inline-form" attr:novalidate=true>
+                        <ErrorSummary error=shown labels=MOVE_IN_LABELS/>
+                        <input type="hidden" name="client_id" value=e.client_id/>
+                        <input type="hidden" name="enrollment_id" value=e.id/>
+                        <input type="hidden" name="version" value=e.version/>
+                        <div class="field">
+                            <label for="move_in_date">"Housing Move-in Date"</label>
+                            <input id="move_in_date" name="move_in_date" type="date" max=today().to_string()
+                                prop:value=move || value.get()
+                                on:input=move |ev| value.set(event_target_value(&ev))
+                                on:change=move |_| touched.set(true)
+                                aria-invalid=move || shown.get().map(|_| "true")
+                                aria-describedby="move_in_date-hint move_in_date-error"/>
+                            <p class="hint" id="move_in_date-hint">"The day the household got the key and slept in the unit. Recorded once."</p>
+                            <FieldError error=shown field="move_in_date"/>
+                        </div>
+                        <button type="submit" class="primary" disabled=move || record.pending().get()>
+                            {move || if record.pending().get() { "Saving…" } else { "Record move-in" }}
+                        </button>
+                    </ActionForm>
+                }.into_any(),
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+const EXIT_LABELS: FieldLabels = &[
+    ("exit_date", "Project Exit Date"),
+    ("destination", "Destination"),
+    ("destination_subsidy_type", "Rental subsidy type"),
+    ("other_destination", "Other destination"),
+    ("exit_household", "Exit the household together"),
+];
+
+#[component]
+fn ExitSection(e: EnrollmentView, reload: RwSignal<u32>, saved: RwSignal<bool>) -> impl IntoView {
+    let exit = ServerAction::<ExitEnrollment>::new();
+    let server_error = form_error(exit);
+    let facts = StoredValue::new(e.exit_facts.clone());
+    let draft = RwSignal::new(ExitDraft::default());
+    let touched = RwSignal::new(Vec::<&'static str>::new());
+    // Dependent questions are hidden only once the page is interactive, so a form posted
+    // without JavaScript still shows every field it may need.
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+    let rule = Memo::new(move |_| {
+        let d = draft.get();
+        facts.with_value(|f| validate_exit(&d, f, today()).err())
+    });
+    let shown = Signal::derive(move || {
+        if let Some(error) = server_error.get() {
+            return Some(error);
+        }
+        let errors = rule.get()?;
+        let touched = touched.get();
+        let visible = FieldErrors(
+            errors
+                .0
+                .into_iter()
+                .filter(|(k, _)| touched.iter().any(|t| t == k))
+                .collect(),
+        );
+        (!visible.is_empty()).then_some(AppError::Invalid(visible))
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = exit.value().get() {
+            saved.set(true);
+            reload.update(|n| *n += 1);
+        }
+    });
+    let touch = move |f: &'static str| {
+        touched.update(|t| {
+            if !t.contains(&f) {
+                t.push(f)
+            }
+        })
+    };
+    let questions = move || draft.with(|d| destination_questions(&d.destination));
+    let head_with_others = e.exit_facts.is_head && !e.exit_facts.others_open.is_empty();
+    let others: Vec<String> = e
+        .exit_facts
+        .others_open
+        .iter()
+        .map(|m| m.name.clone())
+        .collect();
+    let destinations: Vec<(i16, &'static str)> = LivingSituation::ALL
+        .iter()
+        .filter(|l| l.allowed_as_destination())
+        .map(|l| (l.code(), l.label()))
+        .collect();
+    if !e.can_edit || e.exit.is_some() {
+        return ().into_any();
+    }
+    view! {
+        <section class="subsection" aria-labelledby="exit-heading">
+            <h2 id="exit-heading">"Project exit"</h2>
+            <ActionForm action=exit attr:novalidate=true>
+                <ErrorSummary error=shown labels=EXIT_LABELS/>
+                <input type="hidden" name="client_id" value=e.client_id/>
+                <input type="hidden" name="enrollment_id" value=e.id/>
+                <input type="hidden" name="version" value=e.version/>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="exit_date">"Project Exit Date"</label>
+                        <input id="exit_date" name="exit_date" type="date" max=today().to_string()
+                            prop:value=move || draft.with(|d| d.exit_date.clone())
+                            on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.exit_date = v); }
+                            on:change=move |_| touch("exit_date")
+                            aria-invalid=move || shown.get().and_then(|e| e.field_errors().and_then(|f| f.get("exit_date")).map(|_| "true"))
+                            aria-describedby="exit_date-error"/>
+                        <FieldError error=shown field="exit_date"/>
+                    </div>
+                    <div class="field">
+                        <label for="destination">"Destination"</label>
+                        <select id="destination" name="destination"
+                            on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.destination = v); touch("destination"); }
+                            aria-invalid=move || shown.get().and_then(|e| e.field_errors().and_then(|f| f.get("destination")).map(|_| "true"))
+                            aria-describedby="destination-error">
+                            <option value="">"Choose the destination…"</option>
+                            {destinations.into_iter().map(|(code, label)| view! { <option value=code.to_string()>{label}</option> }).collect_view()}
+                        </select>
+                        <FieldError error=shown field="destination"/>
+                    </div>
+                </div>
+                <div class="field" class:hidden=move || interactive.get() && !questions().0>
+                    <label for="destination_subsidy_type">"Rental subsidy type"</label>
+                    <select id="destination_subsidy_type" name="destination_subsidy_type"
+                        on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.destination_subsidy_type = v); touch("destination_subsidy_type"); }
+                        aria-describedby="destination_subsidy_type-error">
+                        <option value="">"Choose… (only for Rental by client, with ongoing housing subsidy)"</option>
+                        {RentalSubsidyType::ALL.iter().map(|s| view! { <option value=s.code().to_string()>{s.label()}</option> }).collect_view()}
+                    </select>
+                    <FieldError error=shown field="destination_subsidy_type"/>
+                </div>
+                <div class="field" class:hidden=move || interactive.get() && !questions().1>
+                    <label for="other_destination">"Other destination (describe)"</label>
+                    <input id="other_destination" name="other_destination" type="text" maxlength="50"
+                        prop:value=move || draft.with(|d| d.other_destination.clone())
+                        on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.other_destination = v); }
+                        on:change=move |_| touch("other_destination")
+                        aria-describedby="other_destination-error"/>
+                    <FieldError error=shown field="other_destination"/>
+                </div>
+                {head_with_others.then(|| view! {
+                    <div class="notice-inline" role="note">
+                        <p>{format!("This is the head of household. {} still enrolled: the head of household cannot exit while other members remain enrolled.", others.join(", "))}</p>
+                        <div class="check">
+                            <input type="checkbox" id="exit_household" name="exit_household" value="true"
+                                on:change=move |ev| { let on = event_target_checked(&ev); draft.update(|d| d.exit_household = on); touch("exit_household"); }/>
+                            <label for="exit_household">"Exit the household together (every member still enrolled, same date and destination)"</label>
+                        </div>
+                        <FieldError error=shown field="exit_household"/>
+                    </div>
+                })}
+                <div class="actions">
+                    <button type="submit" class="primary" disabled=move || exit.pending().get()>
+                        {move || if exit.pending().get() { "Saving…" } else { "Exit" }}
+                    </button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+    .into_any()
+}

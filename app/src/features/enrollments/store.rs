@@ -1,0 +1,461 @@
+//! SQL of the Enrollment pages (server only).
+
+use super::api::{EnrollmentRow, EnrollmentView, ExitSummary, HouseholdMemberRow};
+use crate::domain::access::{ActiveContext, Workgroup};
+use crate::domain::codes::{
+    LengthOfStay, LivingSituation, NoYesDataNotCollected, NoYesMissing, ProjectType,
+    RelationshipToHoH, RentalSubsidyType,
+};
+use crate::domain::dates::format_date;
+use crate::domain::enrollment::{ExitFacts, MoveInFacts, OpenMember, ValidExit};
+use crate::error::AppError;
+use crate::features::clients::api::display_name;
+use crate::ssr::{audit, auth::Actor};
+use chrono::NaiveDate;
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+
+/// Which enrollments an organization sees: those of its own projects; the CoC's Coordinated
+/// Entry organization also sees CE enrollments of its CoC; administrators see all.
+/// Binds: `$1` organization, `$2` CE CoC (or null), `$3` is-administrator; aliases `e`, `p`.
+const ENROLLMENT_VISIBLE: &str = "($3::boolean or p.organization_id = $1
+    or ($2::text is not null and p.project_type = 14 and p.coc_code = $2::text))";
+
+fn binds(context: &ActiveContext) -> (i64, Option<String>, bool) {
+    crate::ssr::scope::binds(context)
+}
+
+fn label<T>(code: Option<i16>, from: fn(i16) -> Option<T>, label: fn(T) -> &'static str) -> String {
+    code.and_then(from)
+        .map(label)
+        .unwrap_or("Not collected")
+        .to_string()
+}
+
+pub async fn list(
+    pool: &PgPool,
+    context: &ActiveContext,
+    client_id: i64,
+) -> Result<Vec<EnrollmentRow>, sqlx::Error> {
+    let (org, coc, admin) = binds(context);
+    let sql = format!(
+        "select e.id, p.name, o.name, p.project_type, e.relationship_to_hoh, e.entry_date, e.move_in_date, x.exit_date
+           from enrollments e
+           join projects p on p.id = e.project_id
+           join organizations o on o.id = p.organization_id
+           left join exits x on x.enrollment_id = e.id and x.deleted_at is null
+          where e.client_id = $4 and e.deleted_at is null and {ENROLLMENT_VISIBLE}
+          order by e.entry_date desc, e.id desc"
+    );
+    type Row = (
+        i64,
+        String,
+        String,
+        Option<i16>,
+        i16,
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(org)
+        .bind(coc)
+        .bind(admin)
+        .bind(client_id)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, project, organization, t, rel, entry_date, move_in_date, exit_date)| {
+                EnrollmentRow {
+                    id,
+                    project,
+                    organization,
+                    project_type: label(t, ProjectType::from_code, ProjectType::label),
+                    relationship: label(
+                        Some(rel),
+                        RelationshipToHoH::from_code,
+                        RelationshipToHoH::label,
+                    ),
+                    entry_date,
+                    move_in_date,
+                    exit_date,
+                }
+            },
+        )
+        .collect())
+}
+
+/// The stored enrollment facts the rules need.
+pub struct Stored {
+    pub move_in: MoveInFacts,
+    pub exit: ExitFacts,
+    pub household_id: uuid::Uuid,
+    pub version: i32,
+    pub owner_org: i64,
+}
+
+type StoredRow = (
+    i32,
+    uuid::Uuid,
+    Option<i16>,
+    i16,
+    NaiveDate,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    i64,
+);
+
+async fn load(
+    conn: &mut PgConnection,
+    context: &ActiveContext,
+    client_id: i64,
+    enrollment_id: i64,
+    for_update: bool,
+) -> Result<Stored, AppError> {
+    let (org, coc, admin) = binds(context);
+    let sql = format!(
+        "select e.version, e.household_id, p.project_type, e.relationship_to_hoh, e.entry_date,
+                e.move_in_date, x.exit_date, p.organization_id
+           from enrollments e
+           join projects p on p.id = e.project_id
+           left join exits x on x.enrollment_id = e.id and x.deleted_at is null
+          where e.id = $4 and e.client_id = $5 and e.deleted_at is null and {ENROLLMENT_VISIBLE}{}",
+        if for_update { " for update of e" } else { "" }
+    );
+    let row: Option<StoredRow> = sqlx::query_as(&sql)
+        .bind(org)
+        .bind(coc)
+        .bind(admin)
+        .bind(enrollment_id)
+        .bind(client_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (version, household_id, project_type, rel, entry_date, move_in_date, exit_date, owner_org) =
+        row.ok_or(AppError::NotFound)?;
+    let is_head = rel == 1;
+    // The household's other members still enrolled (locked too when the head may exit them).
+    let others: Vec<(i64, Option<String>, Option<String>, NaiveDate, i16)> = sqlx::query_as(&format!(
+        "select e.id, c.first_name, c.last_name, e.entry_date, e.relationship_to_hoh
+           from enrollments e join clients c on c.id = e.client_id
+          where e.household_id = $1 and e.id <> $2 and e.deleted_at is null
+            and not exists (select 1 from exits x where x.enrollment_id = e.id and x.deleted_at is null)
+          order by e.id{}",
+        if for_update { " for update of e" } else { "" }
+    ))
+    .bind(household_id)
+    .bind(enrollment_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Stored {
+        move_in: MoveInFacts {
+            project_type,
+            is_head,
+            entry_date,
+            exit_date,
+            move_in_date,
+        },
+        exit: ExitFacts {
+            enrollment_id,
+            entry_date,
+            is_head,
+            already_exited: exit_date.is_some(),
+            others_open: others
+                .into_iter()
+                .map(|(id, first, last, entry_date, rel)| OpenMember {
+                    enrollment_id: id,
+                    name: display_name(first.as_deref(), None, last.as_deref(), None),
+                    entry_date,
+                    is_head: rel == 1,
+                })
+                .collect(),
+        },
+        household_id,
+        version,
+        owner_org,
+    })
+}
+
+/// Only the organization running the project records move-in and exits; others who may see
+/// the enrollment get "Forbidden", a stale version "Conflict".
+pub async fn editable(
+    conn: &mut PgConnection,
+    context: &ActiveContext,
+    client_id: i64,
+    enrollment_id: i64,
+    version: i32,
+) -> Result<Stored, AppError> {
+    let stored = load(conn, context, client_id, enrollment_id, true).await?;
+    if stored.owner_org != context.organization_id
+        || context.workgroup == Workgroup::SystemAdministrator
+    {
+        return Err(AppError::Forbidden);
+    }
+    if stored.version != version {
+        return Err(AppError::Conflict);
+    }
+    Ok(stored)
+}
+
+pub async fn view(
+    conn: &mut PgConnection,
+    context: &ActiveContext,
+    client_id: i64,
+    enrollment_id: i64,
+) -> Result<EnrollmentView, AppError> {
+    let stored = load(conn, context, client_id, enrollment_id, false).await?;
+    type Row = (
+        Option<String>,
+        Option<String>,
+        String,
+        Option<i16>,
+        i16,
+        Option<String>,
+        Option<i16>,
+        Option<i16>,
+        Option<i16>,
+        Option<i16>,
+        Option<i16>,
+        Option<NaiveDate>,
+        Option<i16>,
+        Option<i16>,
+        i16,
+        Option<i16>,
+    );
+    let row: Row = sqlx::query_as(
+        "select c.first_name, c.last_name, p.name, p.project_type, e.relationship_to_hoh, e.enrollment_coc,
+                e.living_situation, e.rental_subsidy_type, e.length_of_stay, e.los_under_threshold,
+                e.previous_street_essh, e.date_to_street_essh, e.times_homeless_past_three_years,
+                e.months_homeless_past_three_years, e.disabling_condition, x.destination
+           from enrollments e join clients c on c.id = e.client_id join projects p on p.id = e.project_id
+           left join exits x on x.enrollment_id = e.id and x.deleted_at is null
+          where e.id = $1",
+    )
+    .bind(enrollment_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (
+        first,
+        last,
+        project,
+        project_type,
+        rel,
+        coc,
+        living,
+        subsidy,
+        los,
+        _under,
+        prev,
+        date_street,
+        times,
+        months,
+        disabling,
+        destination,
+    ) = row;
+    let mut answers = vec![(
+        "Disabling Condition".to_string(),
+        label(
+            Some(disabling),
+            NoYesMissing::from_code,
+            NoYesMissing::label,
+        ),
+    )];
+    if living.is_some() {
+        answers.push((
+            "Prior Living Situation".into(),
+            label(living, LivingSituation::from_code, LivingSituation::label),
+        ));
+        if subsidy.is_some() {
+            answers.push((
+                "Rental subsidy type".into(),
+                label(
+                    subsidy,
+                    RentalSubsidyType::from_code,
+                    RentalSubsidyType::label,
+                ),
+            ));
+        }
+        answers.push((
+            "Length of stay".into(),
+            label(los, LengthOfStay::from_code, LengthOfStay::label),
+        ));
+        if prev.is_some() {
+            answers.push((
+                "Stayed on the streets, ES or SH the night before".into(),
+                label(
+                    prev,
+                    NoYesDataNotCollected::from_code,
+                    NoYesDataNotCollected::label,
+                ),
+            ));
+        }
+        if let Some(d) = date_street {
+            answers.push((
+                "Approximate date homelessness started".into(),
+                format_date(d),
+            ));
+        }
+        if times.is_some() {
+            answers.push((
+                "Times homeless in the past three years".into(),
+                label(
+                    times,
+                    crate::domain::codes::TimesHomeless::from_code,
+                    crate::domain::codes::TimesHomeless::label,
+                ),
+            ));
+        }
+        if months.is_some() {
+            answers.push((
+                "Months homeless in the past three years".into(),
+                label(
+                    months,
+                    crate::domain::codes::MonthsHomeless::from_code,
+                    crate::domain::codes::MonthsHomeless::label,
+                ),
+            ));
+        }
+    }
+    let household: Vec<(i64, i64, Option<String>, Option<String>, i16, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
+        "select e.id, e.client_id, c.first_name, c.last_name, e.relationship_to_hoh, e.entry_date, x.exit_date
+           from enrollments e join clients c on c.id = e.client_id
+           left join exits x on x.enrollment_id = e.id and x.deleted_at is null
+          where e.household_id = $1 and e.deleted_at is null
+          order by (e.relationship_to_hoh <> 1), e.id",
+    )
+    .bind(stored.household_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let exit = stored.move_in.exit_date.map(|exit_date| ExitSummary {
+        exit_date,
+        destination: label(
+            destination,
+            LivingSituation::from_code,
+            LivingSituation::label,
+        ),
+    });
+    Ok(EnrollmentView {
+        id: enrollment_id,
+        version: stored.version,
+        client_id,
+        client_name: display_name(first.as_deref(), None, last.as_deref(), None),
+        project,
+        project_type: label(project_type, ProjectType::from_code, ProjectType::label),
+        household_id: stored.household_id.simple().to_string(),
+        relationship: label(
+            Some(rel),
+            RelationshipToHoH::from_code,
+            RelationshipToHoH::label,
+        ),
+        entry_date: stored.move_in.entry_date,
+        enrollment_coc: coc,
+        answers,
+        household: household
+            .into_iter()
+            .map(
+                |(id, client, f, l, rel, entry_date, exit_date)| HouseholdMemberRow {
+                    enrollment_id: id,
+                    client_id: client,
+                    name: display_name(f.as_deref(), None, l.as_deref(), None),
+                    relationship: label(
+                        Some(rel),
+                        RelationshipToHoH::from_code,
+                        RelationshipToHoH::label,
+                    ),
+                    entry_date,
+                    exit_date,
+                },
+            )
+            .collect(),
+        can_edit: stored.owner_org == context.organization_id
+            && context.workgroup != Workgroup::SystemAdministrator,
+        move_in: stored.move_in,
+        exit,
+        exit_facts: stored.exit,
+    })
+}
+
+pub async fn set_move_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    enrollment_id: i64,
+    date: NaiveDate,
+) -> Result<i32, AppError> {
+    let (version,): (i32,) = sqlx::query_as(
+        "update enrollments set move_in_date = $2, version = version + 1, updated_at = now(), updated_by = $3
+          where id = $1 returning version",
+    )
+    .bind(enrollment_id)
+    .bind(date)
+    .bind(actor.user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        actor,
+        audit::Change {
+            action: "enrollment.move_in",
+            entity: "enrollment",
+            entity_id: Some(enrollment_id),
+            before: Some(json!({ "move_in_date": null })),
+            after: Some(json!({ "move_in_date": date })),
+        },
+    )
+    .await?;
+    Ok(version)
+}
+
+/// One Exit row per enrollment exiting (one audit row each); answers the new version of the
+/// enrollment the form was about.
+pub async fn insert_exits(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    enrollment_id: i64,
+    exit: &ValidExit,
+) -> Result<i32, AppError> {
+    let mut version = 0;
+    for id in &exit.enrollment_ids {
+        sqlx::query(
+            "insert into exits (enrollment_id, exit_date, destination, destination_subsidy_type, other_destination, created_by, updated_by)
+             values ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(id)
+        .bind(exit.exit_date)
+        .bind(exit.destination.code())
+        .bind(exit.destination_subsidy_type.map(|s| s.code()))
+        .bind(&exit.other_destination)
+        .bind(actor.user_id)
+        .execute(&mut *conn)
+        .await?;
+        let (v,): (i32,) = sqlx::query_as(
+            "update enrollments set version = version + 1, updated_at = now(), updated_by = $2
+              where id = $1 returning version",
+        )
+        .bind(id)
+        .bind(actor.user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if *id == enrollment_id {
+            version = v;
+        }
+        audit::record(
+            conn,
+            actor,
+            audit::Change {
+                action: "enrollment.exit",
+                entity: "enrollment",
+                entity_id: Some(*id),
+                before: None,
+                after: Some(json!({
+                    "exit_date": exit.exit_date,
+                    "destination": exit.destination.code(),
+                    "destination_subsidy_type": exit.destination_subsidy_type.map(|s| s.code()),
+                    "with_household_of": (exit.enrollment_ids.len() > 1).then_some(enrollment_id),
+                })),
+            },
+        )
+        .await?;
+    }
+    Ok(version)
+}
