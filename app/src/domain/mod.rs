@@ -9,4 +9,5 @@ pub mod dates;
 pub mod enrollment;
 pub mod intake;
 pub mod need_status;
+pub mod referral;
 pub mod timeliness;

@@ -700,7 +700,7 @@ fn HouseholdStep(wizard: Wizard, client_id: i64, draft_id: i64) -> impl IntoView
         <h2>"Household"</h2>
         <p class="hint">"Everyone who enters the project together. Exactly one member is Self (Head of Household); when adults are present, the head is an adult."</p>
         {move || wizard.error("household").map(|m| view! { <p class="field-error" id="household">{m}</p> })}
-        <ul class="members">
+        <ul class="members" aria-label="Household members">
             <For each=keys key=|k| *k let:key>
                 <HouseholdMember wizard key/>
             </For>
