@@ -154,7 +154,7 @@ pub async fn run(pool: PgPool, iterations: usize) -> Result<String, Box<dyn std:
 
     let today = chrono::Local::now().date_naive();
     let incoming_sql = format!(
-        "{INCOMING_SELECT} and ev.referral_result is null and ev.date_referral_acknowledged is not null
+        "{INCOMING_SELECT} and ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is not null
            and ($3::bigint is null or ev.need_status_id = $3) order by ev.event_date, ev.id limit 101 offset 0"
     );
 

@@ -750,3 +750,88 @@ async fn exit_rules_and_the_head_of_household(pool: PgPool) {
     assert_eq!(open, 0);
     assert_eq!(app.audit_count("enrollment.exit").await, 3);
 }
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn answers_at_project_start_are_edited_with_the_same_rules(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = as_user(&app, NORTHSIDE).await;
+    let members = household(&app, &cookie, &days_ago(10)).await;
+    let (head, child) = (members[0], members[2]);
+    let edit = |(client, enrollment): (i64, i64),
+                version: i32,
+                fields: Vec<(&'static str, &'static str)>| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move {
+            let client = client.to_string();
+            let enrollment = enrollment.to_string();
+            let version = version.to_string();
+            let mut form = vec![
+                ("client_id", client.as_str()),
+                ("enrollment_id", enrollment.as_str()),
+                ("version", version.as_str()),
+            ];
+            form.extend(fields);
+            app.call("enrollments/answers", &form, Some(&cookie)).await
+        }
+    };
+    let v = enrollment_version(&app, head.1).await;
+    // Jail for under 90 days: the night-before question now applies.
+    let missing = edit(
+        head,
+        v,
+        vec![
+            ("disabling_condition", "1"),
+            ("living_situation", "207"),
+            ("length_of_stay", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body["Invalid"]["previous_street_essh"].is_string());
+    let ok = edit(
+        head,
+        v,
+        vec![
+            ("disabling_condition", "1"),
+            ("living_situation", "207"),
+            ("length_of_stay", "2"),
+            ("previous_street_essh", "0"),
+            ("times_homeless", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
+    let stored: (i16, Option<i16>, Option<i16>, Option<i16>) = sqlx::query_as(
+        "select disabling_condition, living_situation, los_under_threshold, times_homeless_past_three_years from enrollments where id = $1",
+    )
+    .bind(head.1)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        stored,
+        (1, Some(207), Some(1), None),
+        "history dropped: not asked after a No"
+    );
+    assert_eq!(app.audit_count("enrollment.answers").await, 1);
+    // The same version again is stale.
+    let stale = edit(head, v, vec![("disabling_condition", "0")]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    // A child answers Disabling Condition only.
+    let v = enrollment_version(&app, child.1).await;
+    let child_ok = edit(
+        child,
+        v,
+        vec![("disabling_condition", "8"), ("living_situation", "101")],
+    )
+    .await;
+    assert_eq!(child_ok.status, StatusCode::OK, "{:?}", child_ok.body);
+    let living: Option<i16> =
+        sqlx::query_scalar("select living_situation from enrollments where id = $1")
+            .bind(child.1)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(living, None);
+}

@@ -842,6 +842,47 @@ fn validate_prior_living(
     valid
 }
 
+/// The enrollment's answers collected at project start (Disabling Condition and, for the head
+/// of household and adults, 3.917), edited later on the Enrollment page with the same rules.
+/// Error keys are the plain field names.
+pub fn validate_enrollment_answers(
+    member: &MemberDraft,
+    project_type: Option<ProjectType>,
+    entry_date: NaiveDate,
+    asks_prior_living: bool,
+    today: NaiveDate,
+) -> Result<(NoYesMissing, Option<ValidPriorLiving>), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let disabling = code(
+        &mut errors,
+        "m0.disabling_condition",
+        &member.disabling_condition,
+        NoYesMissing::from_code,
+        "Answer Disabling Condition.",
+    );
+    let prior = asks_prior_living.then(|| {
+        validate_prior_living(
+            &mut errors,
+            0,
+            member,
+            project_type,
+            Some(entry_date),
+            today,
+        )
+    });
+    let errors = FieldErrors(
+        errors
+            .0
+            .into_iter()
+            .map(|(k, v)| (k.trim_start_matches("m0.").to_string(), v))
+            .collect(),
+    );
+    match disabling {
+        Some(d) if errors.is_empty() => Ok((d, prior)),
+        _ => Err(errors),
+    }
+}
+
 /// The errors of one step (the form shows a step's errors on that step; Review shows all).
 pub fn errors_of_step(errors: &FieldErrors, step: IntakeStep) -> FieldErrors {
     if step == IntakeStep::Review {
@@ -1203,6 +1244,42 @@ mod tests {
         assert_eq!(prior.rental_subsidy_type, None);
         assert_eq!(prior.times_homeless, None);
         assert_eq!(prior.los_under_threshold, Some(false));
+    }
+
+    #[test]
+    fn enrollment_answers_use_the_same_rules() {
+        let mut m = member(1, "1980-01-01", "1");
+        m.living_situation = "207".into(); // jail
+        m.length_of_stay = "2".into(); // under 90 days: the night-before question follows
+        let e = validate_enrollment_answers(
+            &m,
+            Some(ProjectType::PermanentSupportiveHousing),
+            d("2026-11-01"),
+            true,
+            d(TODAY),
+        )
+        .unwrap_err();
+        assert!(e.get("previous_street_essh").is_some());
+        m.previous_street_essh = "0".into();
+        let (disabling, prior) = validate_enrollment_answers(
+            &m,
+            Some(ProjectType::PermanentSupportiveHousing),
+            d("2026-11-01"),
+            true,
+            d(TODAY),
+        )
+        .unwrap();
+        assert_eq!(disabling, NoYesMissing::No);
+        let prior = prior.unwrap();
+        assert_eq!(prior.los_under_threshold, Some(true));
+        assert_eq!(prior.times_homeless, None, "history not asked after a No");
+        m.disabling_condition.clear();
+        let e =
+            validate_enrollment_answers(&m, None, d("2026-11-01"), false, d(TODAY)).unwrap_err();
+        assert_eq!(
+            e.get("disabling_condition"),
+            Some("Answer Disabling Condition.")
+        );
     }
 
     #[test]

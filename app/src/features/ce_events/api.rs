@@ -511,6 +511,12 @@ async fn receiving_provider_event(
     if event.receiving_org != context.organization_id {
         return Err(AppError::Forbidden);
     }
+    if event.is_closed() {
+        return Err(AppError::field(
+            "referral_result",
+            "This referral was closed when the client was exited from Coordinated Entry.",
+        ));
+    }
     if event.version != version {
         return Err(AppError::Conflict);
     }

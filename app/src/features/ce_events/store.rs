@@ -85,7 +85,7 @@ pub async fn has_open_referral(
 ) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
         "select exists (select 1 from ce_events where enrollment_id = $1 and referred_project_id = $2
-                          and referral_result is null and deleted_at is null)",
+                          and referral_result is null and closed_on is null and deleted_at is null)",
     )
     .bind(enrollment_id)
     .bind(project_id)
@@ -213,6 +213,11 @@ pub struct StoredEvent {
 }
 
 impl StoredEvent {
+    /// Closed: still unresolved when the client was exited from Coordinated Entry.
+    pub fn is_closed(&self) -> bool {
+        self.ce_exit_date.is_some() && self.referral_result.is_none()
+    }
+
     /// Who may see an event: the receiving organization, the CoC's CE organization, and
     /// System Administrators. Everyone else gets "Not found".
     pub fn visible_to(&self, context: &ActiveContext) -> bool {
@@ -268,7 +273,8 @@ pub async fn load_event(
                 ev.provider_contact_phone, ev.provider_contact_email, ev.resulting_enrollment_id, ev.not_housed_reason_id,
                 p.name as project_name, p.organization_id as receiving_org, p.project_type,
                 ce.entry_date as ce_entry_date, x.exit_date as ce_exit_date, cep.coc_code as ce_coc,
-                s.name as need_status, ev.need_status_id, coalesce(s.is_initial, false) as need_status_initial,
+                case when ev.closed_on is not null then 'Closed: exited from Coordinated Entry' else s.name end as need_status,
+                ev.need_status_id, coalesce(s.is_initial, false) as need_status_initial,
                 ev.need_status_due, r.label as not_housed_reason,
                 rp.name || ' (started ' || to_char(re.entry_date, 'MM/DD/YYYY') || ')' as resulting_enrollment
            from ce_events ev
@@ -309,7 +315,9 @@ pub async fn list_events(
         String,
     );
     let rows: Vec<Row> = sqlx::query_as(
-        "select ev.id, ev.event_date, ev.event, p.name, s.name, ev.date_referral_acknowledged, ev.referral_result,
+        "select ev.id, ev.event_date, ev.event, p.name,
+                case when ev.closed_on is not null then 'Closed: exited from Coordinated Entry' else s.name end,
+                ev.date_referral_acknowledged, ev.referral_result,
                 ev.result_date, p.organization_id, cep.coc_code
            from ce_events ev
            join projects p on p.id = ev.referred_project_id
@@ -408,8 +416,9 @@ pub async fn form(
     event: StoredEvent,
     client_name: String,
 ) -> Result<CeEventForm, AppError> {
-    let can_resolve = event.receiving_org == context.organization_id;
-    let can_correct = context.workgroup == Workgroup::PriorityListManager
+    let can_resolve = event.receiving_org == context.organization_id && !event.is_closed();
+    let can_correct = !event.is_closed()
+        && context.workgroup == Workgroup::PriorityListManager
         && context.ce_for_coc.as_deref() == Some(event.ce_coc.as_str())
         && event.referral_result.is_none();
     let enrollment_options = enrollment_options(pool, &event).await?;
@@ -688,7 +697,7 @@ pub async fn priority_list(
         "select * from (
            select c.id, c.first_name, c.last_name, c.dob, ce.entry_date,
                   (select count(*) from ce_events ev where ev.enrollment_id = ce.id and ev.deleted_at is null
-                      and ev.referral_result is null and ev.event in (10,11,12,13,14,15,17,18)) as pending,
+                      and ev.referral_result is null and ev.closed_on is null and ev.event in (10,11,12,13,14,15,17,18)) as pending,
                   (select max(ev.event_date) from ce_events ev where ev.enrollment_id = ce.id and ev.deleted_at is null) as last_referral
              from enrollments ce
              join projects p on p.id = ce.project_id

@@ -151,7 +151,7 @@ pub const COUNTS_SQL: &str = "
     with open as (
         select ev.need_status_id, ev.date_referral_acknowledged, ev.need_status_due
           from ce_events ev join projects p on p.id = ev.referred_project_id
-         where p.organization_id = $1 and ev.deleted_at is null and ev.referral_result is null
+         where p.organization_id = $1 and ev.deleted_at is null and ev.referral_result is null and ev.closed_on is null
     ), by_status as (
         select need_status_id, count(*) as n from open
          where date_referral_acknowledged is not null group by need_status_id
@@ -193,13 +193,13 @@ pub async fn incoming_referrals(
             let status: Option<i64> = status.trim().parse().ok();
             let condition = match filter {
                 IncomingFilter::Awaiting => {
-                    "ev.referral_result is null and ev.date_referral_acknowledged is null"
+                    "ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is null"
                 }
                 IncomingFilter::InProgress => {
-                    "ev.referral_result is null and ev.date_referral_acknowledged is not null
+                    "ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is not null
                      and ($3::bigint is null or ev.need_status_id = $3)"
                 }
-                IncomingFilter::Overdue => "ev.referral_result is null and ev.need_status_due < $2",
+                IncomingFilter::Overdue => "ev.referral_result is null and ev.closed_on is null and ev.need_status_due < $2",
                 IncomingFilter::Resolved => {
                     "ev.referral_result is not null and ev.result_date >= $2::date - 30"
                 }
@@ -311,7 +311,7 @@ pub async fn get_timeliness() -> Result<Timeliness, AppError> {
             .fetch_all(&pool()?)
             .await?;
             let sql = format!(
-                "{INCOMING_SELECT} and ev.referral_result is null and ev.date_referral_acknowledged is null
+                "{INCOMING_SELECT} and ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is null
                    and ev.event_date <= $2::date - {DATA_QUALITY_DAYS} and ($3::bigint is null or true)
                  order by ev.event_date, ev.id limit 200"
             );

@@ -2,6 +2,7 @@
 //! household, the Housing Move-in Date (3.20) and the project exit (3.11/3.12).
 
 use crate::domain::enrollment::{ExitFacts, MoveInFacts};
+use crate::domain::intake::MemberDraft;
 use crate::error::AppError;
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -9,7 +10,9 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     super::store,
+    crate::domain::codes::ProjectType,
     crate::domain::enrollment::{validate_exit, validate_move_in, ExitDraft},
+    crate::domain::intake::validate_enrollment_answers,
     crate::ssr::{auth, pool, respond, today},
 };
 
@@ -66,8 +69,18 @@ pub struct EnrollmentView {
     pub move_in: MoveInFacts,
     pub exit: Option<ExitSummary>,
     pub exit_facts: ExitFacts,
-    /// The active organization runs the project: it may record move-in and exits.
+    /// The answers as the edit form starts them (codes as strings).
+    pub answers_draft: MemberDraft,
+    /// 3.917 applies: head of household or adult at project start.
+    pub asks_prior_living: bool,
+    pub project_type_code: Option<i16>,
+    /// The active organization runs the project: it may edit, record move-in and exit.
     pub can_edit: bool,
+    /// Why this organization cannot exit the enrollment (a CE enrollment outside its CE
+    /// organization), shown instead of the form.
+    pub exit_unavailable: Option<String>,
+    /// For a CE enrollment: the client's latest Housing Move-in Date, the usual exit date.
+    pub suggested_exit_date: Option<NaiveDate>,
 }
 
 #[server(endpoint = "enrollments/list")]
@@ -100,6 +113,60 @@ pub async fn get_enrollment(
             let pool = pool()?;
             let mut conn = pool.acquire().await?;
             store::view(&mut conn, context, client_id, enrollment_id).await
+        }
+        .await,
+    )
+}
+
+/// Edits the answers collected at project start (Disabling Condition, 3.917).
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "enrollments/answers")]
+pub async fn update_enrollment_answers(
+    client_id: i64,
+    enrollment_id: i64,
+    version: i32,
+    disabling_condition: String,
+    #[server(default)] living_situation: String,
+    #[server(default)] rental_subsidy_type: String,
+    #[server(default)] length_of_stay: String,
+    #[server(default)] previous_street_essh: String,
+    #[server(default)] date_to_street_essh: String,
+    #[server(default)] times_homeless: String,
+    #[server(default)] months_homeless: String,
+) -> Result<i32, AppError> {
+    respond(
+        async {
+            let actor = auth::require_actor().await?;
+            let context = actor.context()?;
+            let pool = pool()?;
+            let mut tx = pool.begin().await?;
+            let stored =
+                store::editable(&mut tx, context, client_id, enrollment_id, version).await?;
+            let member = MemberDraft {
+                disabling_condition,
+                living_situation,
+                rental_subsidy_type,
+                length_of_stay,
+                previous_street_essh,
+                date_to_street_essh,
+                times_homeless,
+                months_homeless,
+                ..Default::default()
+            };
+            let (disabling, prior) = validate_enrollment_answers(
+                &member,
+                stored.move_in.project_type.and_then(ProjectType::from_code),
+                stored.move_in.entry_date,
+                stored.asks_prior_living,
+                today(),
+            )
+            .map_err(AppError::Invalid)?;
+            let version =
+                store::set_answers(&mut tx, &actor, enrollment_id, disabling, prior.as_ref())
+                    .await?;
+            tx.commit().await?;
+            back_to_enrollment(client_id, enrollment_id);
+            Ok(version)
         }
         .await,
     )

@@ -5,16 +5,23 @@ pub mod api;
 #[cfg(feature = "ssr")]
 mod store;
 
-use crate::domain::codes::{LivingSituation, ProjectType, RentalSubsidyType};
+use crate::domain::codes::{
+    LengthOfStay, LivingSituation, MonthsHomeless, NoYesDataNotCollected, NoYesMissing,
+    ProjectType, RentalSubsidyType, TimesHomeless,
+};
 use crate::domain::dates::format_date;
 use crate::domain::enrollment::{
     destination_questions, move_in_unavailable, validate_exit, validate_move_in, ExitDraft,
 };
+use crate::domain::intake::{prior_living_questions, validate_enrollment_answers, MemberDraft};
 use crate::error::{AppError, FieldErrors};
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
 use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
-use api::{get_enrollment, list_enrollments, EnrollmentView, ExitEnrollment, RecordMoveIn};
+use api::{
+    get_enrollment, list_enrollments, EnrollmentView, ExitEnrollment, RecordMoveIn,
+    UpdateEnrollmentAnswers,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -165,6 +172,7 @@ fn EnrollmentDetails(
                         }).collect_view()}
                     </tbody>
                 </table>
+                <AnswersSection e=e.clone() reload saved/>
                 <MoveInSection e=e.clone() reload saved/>
                 <ExitSection e=e.clone() reload saved/>
             </section>
@@ -249,7 +257,14 @@ fn ExitSection(e: EnrollmentView, reload: RwSignal<u32>, saved: RwSignal<bool>) 
     let exit = ServerAction::<ExitEnrollment>::new();
     let server_error = form_error(exit);
     let facts = StoredValue::new(e.exit_facts.clone());
-    let draft = RwSignal::new(ExitDraft::default());
+    let suggested = e
+        .suggested_exit_date
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let draft = RwSignal::new(ExitDraft {
+        exit_date: suggested.clone(),
+        ..Default::default()
+    });
     let touched = RwSignal::new(Vec::<&'static str>::new());
     // Dependent questions are hidden only once the page is interactive, so a form posted
     // without JavaScript still shows every field it may need.
@@ -300,12 +315,28 @@ fn ExitSection(e: EnrollmentView, reload: RwSignal<u32>, saved: RwSignal<bool>) 
         .filter(|l| l.allowed_as_destination())
         .map(|l| (l.code(), l.label()))
         .collect();
+    let is_ce = e.project_type_code == Some(14);
+    let heading = if is_ce {
+        "CE Enrollment Exit"
+    } else {
+        "Project exit"
+    };
+    if let (Some(reason), None) = (e.exit_unavailable.clone(), &e.exit) {
+        return view! {
+            <section class="subsection" aria-labelledby="exit-heading">
+                <h2 id="exit-heading">{heading}</h2>
+                <p class="notice-inline" role="note">{reason}</p>
+            </section>
+        }
+        .into_any();
+    }
     if !e.can_edit || e.exit.is_some() {
         return ().into_any();
     }
     view! {
         <section class="subsection" aria-labelledby="exit-heading">
-            <h2 id="exit-heading">"Project exit"</h2>
+            <h2 id="exit-heading">{heading}</h2>
+            {is_ce.then(|| view! { <p class="hint">"Exiting the Coordinated Entry enrollment removes the client from the Priority List and closes any CE referral still open."</p> })}
             <ActionForm action=exit attr:novalidate=true>
                 <ErrorSummary error=shown labels=EXIT_LABELS/>
                 <input type="hidden" name="client_id" value=e.client_id/>
@@ -314,12 +345,13 @@ fn ExitSection(e: EnrollmentView, reload: RwSignal<u32>, saved: RwSignal<bool>) 
                 <div class="field-row">
                     <div class="field">
                         <label for="exit_date">"Project Exit Date"</label>
-                        <input id="exit_date" name="exit_date" type="date" max=today().to_string()
+                        <input id="exit_date" name="exit_date" type="date" max=today().to_string() value=suggested.clone()
                             prop:value=move || draft.with(|d| d.exit_date.clone())
                             on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.exit_date = v); }
                             on:change=move |_| touch("exit_date")
                             aria-invalid=move || shown.get().and_then(|e| e.field_errors().and_then(|f| f.get("exit_date")).map(|_| "true"))
-                            aria-describedby="exit_date-error"/>
+                            aria-describedby="exit_date-hint exit_date-error"/>
+                        {e.suggested_exit_date.map(|d| view! { <p class="hint" id="exit_date-hint">{format!("Suggested: the Housing Move-in Date, {}.", format_date(d))}</p> })}
                         <FieldError error=shown field="exit_date"/>
                     </div>
                     <div class="field">
@@ -366,11 +398,173 @@ fn ExitSection(e: EnrollmentView, reload: RwSignal<u32>, saved: RwSignal<bool>) 
                 })}
                 <div class="actions">
                     <button type="submit" class="primary" disabled=move || exit.pending().get()>
-                        {move || if exit.pending().get() { "Saving…" } else { "Exit" }}
+                        {move || if exit.pending().get() { "Saving…" } else if is_ce { "Exit the Enrollment" } else { "Exit" }}
                     </button>
                 </div>
             </ActionForm>
         </section>
     }
     .into_any()
+}
+
+const ANSWER_LABELS: FieldLabels = &[
+    ("disabling_condition", "Disabling Condition"),
+    ("living_situation", "Prior Living Situation"),
+    ("rental_subsidy_type", "Rental subsidy type"),
+    ("length_of_stay", "Length of stay in prior living situation"),
+    (
+        "previous_street_essh",
+        "Stayed on the streets, ES or SH the night before",
+    ),
+    (
+        "date_to_street_essh",
+        "Approximate date homelessness started",
+    ),
+    ("times_homeless", "Times homeless in the past three years"),
+    ("months_homeless", "Months homeless in the past three years"),
+];
+
+/// Edit the answers collected at project start, with the intake's rules.
+#[component]
+fn AnswersSection(
+    e: EnrollmentView,
+    reload: RwSignal<u32>,
+    saved: RwSignal<bool>,
+) -> impl IntoView {
+    let update = ServerAction::<UpdateEnrollmentAnswers>::new();
+    let server_error = form_error(update);
+    let draft = RwSignal::new(e.answers_draft.clone());
+    let initial = e.answers_draft.clone();
+    let project_type = e.project_type_code.and_then(ProjectType::from_code);
+    let entry = e.entry_date;
+    let asks = e.asks_prior_living;
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+    let rule = Memo::new(move |_| {
+        draft.with(|d| validate_enrollment_answers(d, project_type, entry, asks, today()).err())
+    });
+    let shown = Signal::derive(move || {
+        server_error
+            .get()
+            .or_else(|| rule.get().map(AppError::Invalid))
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = update.value().get() {
+            saved.set(true);
+            reload.update(|n| *n += 1);
+        }
+    });
+    let questions = move || {
+        draft.with(|d| {
+            let code = |s: &str| s.parse::<i16>().ok();
+            prior_living_questions(
+                project_type,
+                code(&d.living_situation).and_then(LivingSituation::from_code),
+                code(&d.length_of_stay).and_then(LengthOfStay::from_code),
+                code(&d.previous_street_essh).and_then(NoYesDataNotCollected::from_code),
+            )
+        })
+    };
+    if !e.can_edit {
+        return ().into_any();
+    }
+    let select = move |field: &'static str,
+                       label: &'static str,
+                       options: Vec<(i16, &'static str)>,
+                       applies: Box<dyn Fn() -> bool + Send + Sync>| {
+        let value = move || draft.with(|d| answer_value(d, field));
+        let first = answer_value(&initial, field);
+        view! {
+            <div class="field" class:hidden=move || interactive.get() && !applies()>
+                <label for=field>{label}</label>
+                <select id=field name=field
+                    on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| set_answer(d, field, v)); }
+                    aria-describedby=format!("{field}-error")>
+                    <option value="" selected=first.is_empty()>"Choose…"</option>
+                    {options.into_iter().map(|(code, text)| {
+                        let code = code.to_string();
+                        let is = code.clone();
+                        let initially = code == first;
+                        view! { <option value=code selected=initially prop:selected=move || value() == is>{text}</option> }
+                    }).collect_view()}
+                </select>
+                <FieldError error=shown field=field/>
+            </div>
+        }
+    };
+    let prior: Vec<(i16, &'static str)> = LivingSituation::ALL
+        .iter()
+        .filter(|l| l.allowed_as_prior())
+        .map(|l| (l.code(), l.label()))
+        .collect();
+    let date_initial = e.answers_draft.date_to_street_essh.clone();
+    view! {
+        <details class="subsection">
+            <summary><h2 class="inline-heading">"Edit answers at project start"</h2></summary>
+            <ActionForm action=update attr:novalidate=true>
+                <ErrorSummary error=server_error labels=ANSWER_LABELS/>
+                <input type="hidden" name="client_id" value=e.client_id/>
+                <input type="hidden" name="enrollment_id" value=e.id/>
+                <input type="hidden" name="version" value=e.version/>
+                {select("disabling_condition", "Disabling Condition", code_options(NoYesMissing::ALL, NoYesMissing::code, NoYesMissing::label), Box::new(|| true))}
+                {asks.then(|| view! {
+                    {select("living_situation", "Prior Living Situation", prior.clone(), Box::new(|| true))}
+                    {select("rental_subsidy_type", "Rental subsidy type", code_options(RentalSubsidyType::ALL, RentalSubsidyType::code, RentalSubsidyType::label), Box::new(move || questions().rental_subsidy_type))}
+                    {select("length_of_stay", "Length of stay in prior living situation", code_options(LengthOfStay::ALL, LengthOfStay::code, LengthOfStay::label), Box::new(move || questions().length_of_stay))}
+                    {select("previous_street_essh", "On the night before, did they stay on the streets, in ES or SH?", code_options(NoYesDataNotCollected::ALL, NoYesDataNotCollected::code, NoYesDataNotCollected::label), Box::new(move || questions().previous_street_essh))}
+                    <div class="field" class:hidden=move || interactive.get() && !questions().homeless_history>
+                        <label for="date_to_street_essh">"Approximate date this episode of homelessness started"</label>
+                        <input id="date_to_street_essh" name="date_to_street_essh" type="date" value=date_initial.clone()
+                            prop:value=move || draft.with(|d| d.date_to_street_essh.clone())
+                            on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.date_to_street_essh = v); }
+                            aria-describedby="date_to_street_essh-error"/>
+                        <FieldError error=shown field="date_to_street_essh"/>
+                    </div>
+                    {select("times_homeless", "Times homeless in the past three years", code_options(TimesHomeless::ALL, TimesHomeless::code, TimesHomeless::label), Box::new(move || questions().homeless_history))}
+                    {select("months_homeless", "Months homeless in the past three years", code_options(MonthsHomeless::ALL, MonthsHomeless::code, MonthsHomeless::label), Box::new(move || questions().homeless_history))}
+                })}
+                <div class="actions">
+                    <button type="submit" class="primary" disabled=move || update.pending().get()>
+                        {move || if update.pending().get() { "Saving…" } else { "Save answers" }}
+                    </button>
+                    <span class="hint">{move || rule.get().map(|_| "Some answers need attention (see the fields above).")}</span>
+                </div>
+            </ActionForm>
+        </details>
+    }
+    .into_any()
+}
+
+fn code_options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> i16,
+    label: fn(T) -> &'static str,
+) -> Vec<(i16, &'static str)> {
+    all.iter().map(|v| (code(*v), label(*v))).collect()
+}
+
+fn answer_value(d: &MemberDraft, field: &str) -> String {
+    match field {
+        "disabling_condition" => d.disabling_condition.clone(),
+        "living_situation" => d.living_situation.clone(),
+        "rental_subsidy_type" => d.rental_subsidy_type.clone(),
+        "length_of_stay" => d.length_of_stay.clone(),
+        "previous_street_essh" => d.previous_street_essh.clone(),
+        "times_homeless" => d.times_homeless.clone(),
+        "months_homeless" => d.months_homeless.clone(),
+        _ => String::new(),
+    }
+}
+
+fn set_answer(d: &mut MemberDraft, field: &str, value: String) {
+    match field {
+        "disabling_condition" => d.disabling_condition = value,
+        "living_situation" => d.living_situation = value,
+        "rental_subsidy_type" => d.rental_subsidy_type = value,
+        "length_of_stay" => d.length_of_stay = value,
+        "previous_street_essh" => d.previous_street_essh = value,
+        "times_homeless" => d.times_homeless = value,
+        "months_homeless" => d.months_homeless = value,
+        _ => {}
+    }
 }

@@ -8,9 +8,10 @@ use crate::domain::codes::{
 };
 use crate::domain::dates::format_date;
 use crate::domain::enrollment::{ExitFacts, MoveInFacts, OpenMember, ValidExit};
+use crate::domain::intake::{MemberDraft, ValidPriorLiving};
 use crate::error::AppError;
 use crate::features::clients::api::display_name;
-use crate::ssr::{audit, auth::Actor};
+use crate::ssr::{audit, auth::Actor, scope::CLIENT_IN_SCOPE};
 use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -18,8 +19,15 @@ use sqlx::{PgConnection, PgPool};
 /// Which enrollments an organization sees: those of its own projects; the CoC's Coordinated
 /// Entry organization also sees CE enrollments of its CoC; administrators see all.
 /// Binds: `$1` organization, `$2` CE CoC (or null), `$3` is-administrator; aliases `e`, `p`.
+/// A client's CE enrollment is also visible (read-only) to organizations the client is in scope
+/// of, so a housing provider sees that the client is on the Priority List.
 const ENROLLMENT_VISIBLE: &str = "($3::boolean or p.organization_id = $1
-    or ($2::text is not null and p.project_type = 14 and p.coc_code = $2::text))";
+    or ($2::text is not null and p.project_type = 14 and p.coc_code = $2::text)
+    or (p.project_type = 14 and exists (select 1 from clients c where c.id = e.client_id and {CLIENT_IN_SCOPE})))";
+
+fn visible() -> String {
+    ENROLLMENT_VISIBLE.replace("{CLIENT_IN_SCOPE}", CLIENT_IN_SCOPE)
+}
 
 fn binds(context: &ActiveContext) -> (i64, Option<String>, bool) {
     crate::ssr::scope::binds(context)
@@ -44,8 +52,9 @@ pub async fn list(
            join projects p on p.id = e.project_id
            join organizations o on o.id = p.organization_id
            left join exits x on x.enrollment_id = e.id and x.deleted_at is null
-          where e.client_id = $4 and e.deleted_at is null and {ENROLLMENT_VISIBLE}
-          order by e.entry_date desc, e.id desc"
+          where e.client_id = $4 and e.deleted_at is null and {visible}
+          order by e.entry_date desc, e.id desc",
+        visible = visible()
     );
     type Row = (
         i64,
@@ -90,6 +99,8 @@ pub async fn list(
 /// The stored enrollment facts the rules need.
 pub struct Stored {
     pub move_in: MoveInFacts,
+    pub asks_prior_living: bool,
+    pub coc_code: String,
     pub exit: ExitFacts,
     pub household_id: uuid::Uuid,
     pub version: i32,
@@ -105,6 +116,9 @@ type StoredRow = (
     Option<NaiveDate>,
     Option<NaiveDate>,
     i64,
+    Option<NaiveDate>,
+    bool,
+    String,
 );
 
 async fn load(
@@ -117,11 +131,13 @@ async fn load(
     let (org, coc, admin) = binds(context);
     let sql = format!(
         "select e.version, e.household_id, p.project_type, e.relationship_to_hoh, e.entry_date,
-                e.move_in_date, x.exit_date, p.organization_id
+                e.move_in_date, x.exit_date, p.organization_id, cl.dob, e.living_situation is not null, p.coc_code
            from enrollments e
            join projects p on p.id = e.project_id
+           join clients cl on cl.id = e.client_id
            left join exits x on x.enrollment_id = e.id and x.deleted_at is null
-          where e.id = $4 and e.client_id = $5 and e.deleted_at is null and {ENROLLMENT_VISIBLE}{}",
+          where e.id = $4 and e.client_id = $5 and e.deleted_at is null and {}{}",
+        visible(),
         if for_update { " for update of e" } else { "" }
     );
     let row: Option<StoredRow> = sqlx::query_as(&sql)
@@ -132,9 +148,24 @@ async fn load(
         .bind(client_id)
         .fetch_optional(&mut *conn)
         .await?;
-    let (version, household_id, project_type, rel, entry_date, move_in_date, exit_date, owner_org) =
-        row.ok_or(AppError::NotFound)?;
+    let (
+        version,
+        household_id,
+        project_type,
+        rel,
+        entry_date,
+        move_in_date,
+        exit_date,
+        owner_org,
+        dob,
+        has_prior_living,
+        coc_code,
+    ) = row.ok_or(AppError::NotFound)?;
     let is_head = rel == 1;
+    // 3.917 is asked of the head of household and adults (no DOB: asked, as at intake).
+    let asks_prior_living = is_head
+        || has_prior_living
+        || dob.is_none_or(|dob| crate::domain::dates::age_on(dob, entry_date) >= 18);
     // The household's other members still enrolled (locked too when the head may exit them).
     let others: Vec<(i64, Option<String>, Option<String>, NaiveDate, i16)> = sqlx::query_as(&format!(
         "select e.id, c.first_name, c.last_name, e.entry_date, e.relationship_to_hoh
@@ -149,6 +180,8 @@ async fn load(
     .fetch_all(&mut *conn)
     .await?;
     Ok(Stored {
+        asks_prior_living,
+        coc_code,
         move_in: MoveInFacts {
             project_type,
             is_head,
@@ -253,6 +286,33 @@ pub async fn view(
         disabling,
         destination,
     ) = row;
+    let code = |v: Option<i16>| v.map(|v| v.to_string()).unwrap_or_default();
+    let answers_draft = MemberDraft {
+        disabling_condition: disabling.to_string(),
+        living_situation: code(living),
+        rental_subsidy_type: code(subsidy),
+        length_of_stay: code(los),
+        previous_street_essh: code(prev),
+        date_to_street_essh: date_street.map(|d| d.to_string()).unwrap_or_default(),
+        times_homeless: code(times),
+        months_homeless: code(months),
+        ..Default::default()
+    };
+    let owns = stored.owner_org == context.organization_id;
+    let suggested_exit_date: Option<NaiveDate> = if project_type == Some(14) {
+        sqlx::query_scalar(
+            "select max(move_in_date) from enrollments where client_id = $1 and deleted_at is null",
+        )
+        .bind(client_id)
+        .fetch_one(&mut *conn)
+        .await?
+    } else {
+        None
+    };
+    let exit_unavailable = (project_type == Some(14) && !owns).then(|| format!(
+        "Only users working in the {} CoC's Coordinated Entry organization can exit a client from Coordinated Entry. If that Organization is in your Settings list, apply it; if not, ask your Priority List Manager to request that it be added.",
+        stored.coc_code
+    ));
     let mut answers = vec![(
         "Disabling Condition".to_string(),
         label(
@@ -368,8 +428,12 @@ pub async fn view(
                 },
             )
             .collect(),
-        can_edit: stored.owner_org == context.organization_id
-            && context.workgroup != Workgroup::SystemAdministrator,
+        can_edit: owns && context.workgroup != Workgroup::SystemAdministrator,
+        answers_draft,
+        asks_prior_living: stored.asks_prior_living,
+        project_type_code: project_type,
+        exit_unavailable,
+        suggested_exit_date,
         move_in: stored.move_in,
         exit,
         exit_facts: stored.exit,
@@ -416,9 +480,9 @@ pub async fn insert_exits(
 ) -> Result<i32, AppError> {
     let mut version = 0;
     for id in &exit.enrollment_ids {
-        sqlx::query(
+        let (exit_id,): (i64,) = sqlx::query_as(
             "insert into exits (enrollment_id, exit_date, destination, destination_subsidy_type, other_destination, created_by, updated_by)
-             values ($1, $2, $3, $4, $5, $6, $6)",
+             values ($1, $2, $3, $4, $5, $6, $6) returning id",
         )
         .bind(id)
         .bind(exit.exit_date)
@@ -426,7 +490,7 @@ pub async fn insert_exits(
         .bind(exit.destination_subsidy_type.map(|s| s.code()))
         .bind(&exit.other_destination)
         .bind(actor.user_id)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
         let (v,): (i32,) = sqlx::query_as(
             "update enrollments set version = version + 1, updated_at = now(), updated_by = $2
@@ -439,6 +503,7 @@ pub async fn insert_exits(
         if *id == enrollment_id {
             version = v;
         }
+        close_open_ce_referrals(conn, actor, *id, exit_id, exit.exit_date).await?;
         audit::record(
             conn,
             actor,
@@ -458,4 +523,95 @@ pub async fn insert_exits(
         .await?;
     }
     Ok(version)
+}
+
+pub async fn set_answers(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    enrollment_id: i64,
+    disabling: NoYesMissing,
+    prior: Option<&ValidPriorLiving>,
+) -> Result<i32, AppError> {
+    let before: (i16, Option<i16>, Option<i16>) = sqlx::query_as(
+        "select disabling_condition, living_situation, length_of_stay from enrollments where id = $1",
+    )
+    .bind(enrollment_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let p = prior.cloned().unwrap_or_default();
+    let (version,): (i32,) = sqlx::query_as(
+        "update enrollments set disabling_condition = $2, living_situation = $3, rental_subsidy_type = $4,
+            length_of_stay = $5, los_under_threshold = $6, previous_street_essh = $7, date_to_street_essh = $8,
+            times_homeless_past_three_years = $9, months_homeless_past_three_years = $10,
+            version = version + 1, updated_at = now(), updated_by = $11
+          where id = $1 returning version",
+    )
+    .bind(enrollment_id)
+    .bind(disabling.code())
+    .bind(p.living_situation.map(|v| v.code()))
+    .bind(p.rental_subsidy_type.map(|v| v.code()))
+    .bind(p.length_of_stay.map(|v| v.code()))
+    .bind(p.los_under_threshold.map(i16::from))
+    .bind(p.previous_street_essh.map(|v| v.code()))
+    .bind(p.date_to_street_essh)
+    .bind(p.times_homeless.map(|v| v.code()))
+    .bind(p.months_homeless.map(|v| v.code()))
+    .bind(actor.user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        actor,
+        audit::Change {
+            action: "enrollment.answers",
+            entity: "enrollment",
+            entity_id: Some(enrollment_id),
+            before: Some(json!({ "disabling_condition": before.0, "living_situation": before.1, "length_of_stay": before.2 })),
+            after: Some(json!({
+                "disabling_condition": disabling.code(),
+                "living_situation": p.living_situation.map(|v| v.code()),
+                "length_of_stay": p.length_of_stay.map(|v| v.code()),
+            })),
+        },
+    )
+    .await?;
+    Ok(version)
+}
+
+/// Exiting a CE enrollment removes the client from the Priority List (which lists open CE
+/// enrollments) and closes every CE referral still unresolved on it, one audit row each.
+async fn close_open_ce_referrals(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    enrollment_id: i64,
+    exit_id: i64,
+    exit_date: NaiveDate,
+) -> Result<(), AppError> {
+    let closed: Vec<(i64,)> = sqlx::query_as(
+        "update ce_events set closed_on = $2, closed_by_exit_id = $3, version = version + 1,
+                updated_at = now(), updated_by = $4
+          where enrollment_id = $1 and referral_result is null and closed_on is null and deleted_at is null
+          returning id",
+    )
+    .bind(enrollment_id)
+    .bind(exit_date)
+    .bind(exit_id)
+    .bind(actor.user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (event_id,) in closed {
+        audit::record(
+            conn,
+            actor,
+            audit::Change {
+                action: "ce_event.close",
+                entity: "ce_event",
+                entity_id: Some(event_id),
+                before: Some(json!({ "closed_on": null })),
+                after: Some(json!({ "closed_on": exit_date, "reason": "Client exited from Coordinated Entry" })),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }

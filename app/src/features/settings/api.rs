@@ -211,7 +211,7 @@ pub async fn save_need_status(
             sqlx::query(
                 "update ce_events set need_status_due =
                         case when $2::int is null then null else threshold_due_date(need_status_since::date, $2, $3) end
-                  where need_status_id = $1 and referral_result is null and deleted_at is null",
+                  where need_status_id = $1 and referral_result is null and closed_on is null and deleted_at is null",
             )
             .bind(id)
             .bind(settings.days_allowed)
