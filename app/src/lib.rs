@@ -19,6 +19,7 @@ use features::dashboard::IncomingPage;
 use features::enrollments::{EnrollmentPage, EnrollmentsPage};
 use features::home::HomePage;
 use features::intake::IntakePage;
+use features::referrals::{NonCeIncomingPage, ReferralOutcomePage, ReferralsPage};
 use features::settings::NeedStatusesPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -79,6 +80,9 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/clients/:id/intake/:draft_id") view=IntakePage ssr=SsrMode::Async/>
                     <Route path=path!("/clients/:id/enrollments") view=EnrollmentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/clients/:id/enrollments/:enrollment_id") view=EnrollmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/referrals") view=ReferralsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/referrals/:referral_id") view=ReferralOutcomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/referrals/non-ce") view=NonCeIncomingPage ssr=SsrMode::Async/>
                     <Route path=path!("/clients/:id/refer") view=ReferPage ssr=SsrMode::Async/>
                     <Route path=path!("/priority-list") view=PriorityListPage ssr=SsrMode::Async/>
                     <Route path=path!("/referrals/incoming") view=IncomingPage ssr=SsrMode::Async/>

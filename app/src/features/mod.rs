@@ -7,4 +7,5 @@ pub mod dashboard;
 pub mod enrollments;
 pub mod home;
 pub mod intake;
+pub mod referrals;
 pub mod settings;

@@ -73,15 +73,20 @@ const LAST: &[&str] = &[
 /// await acknowledgement, 1 is overdue at Northside RRH, 2 is acknowledged at Harbor Light,
 /// 7 awaits acknowledgement at Northside RRH and was already enrolled there, 42 awaits
 /// acknowledgement at Northside PSH (the intake test enrolls her household), 48 is on the
-/// Priority List without a referral, 60 belongs to the Lakeshore CoC only.
+/// Priority List without a referral, 60 belongs to the Lakeshore CoC only; 12 and 27 have
+/// non-CE referrals awaiting acknowledgement at Eastgate; 54 is on the Priority List after an
+/// unsuccessful referral to Northside PSH (the CE exit test exits him).
 pub const FIXED_NAMES: &[(u64, &str, &str)] = &[
     (0, "Marisol", "Quintero"),
     (1, "Dashiell", "Okonkwo"),
     (2, "Imani", "Fairbanks"),
     (7, "Tobias", "Wren"),
+    (12, "Beatrix", "Oduya"),
+    (27, "Hollis", "Varga"),
     (35, "Opal", "Hendricks"),
     (42, "Rosalind", "Achebe"),
     (48, "Wendell", "Ashby"),
+    (54, "Gideon", "Marsh"),
     (60, "Lena", "Strand"),
 ];
 

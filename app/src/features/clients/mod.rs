@@ -212,6 +212,7 @@ pub enum RecordPage {
     Profile,
     CeEvent,
     Enrollments,
+    Referrals,
     Intake,
 }
 
@@ -233,6 +234,7 @@ pub fn ClientMenu(client_id: i64, current: RecordPage) -> impl IntoView {
                 <ul>
                     <li><a href=format!("/clients/{client_id}/enrollments") aria-current=current_if(RecordPage::Enrollments)>"Enrollments"</a></li>
                     <li><a href=format!("/clients/{client_id}/ce-events") aria-current=current_if(RecordPage::CeEvent)>"CE Event"</a></li>
+                    <li><a href=format!("/clients/{client_id}/referrals") aria-current=current_if(RecordPage::Referrals)>"Referrals"</a></li>
                 </ul>
             </details>
             <ActionForm action=start attr:class="menu-action">

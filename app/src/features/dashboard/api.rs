@@ -27,6 +27,9 @@ pub struct ReferralCounts {
     pub by_status: Vec<StatusCount>,
     pub overdue: i64,
     pub resolved_30: i64,
+    /// Non-CE referrals to the organization's projects: awaiting acknowledgement, in progress.
+    pub non_ce_awaiting: i64,
+    pub non_ce_in_progress: i64,
     /// When the numbers were read, as the server's local time.
     pub as_of: String,
 }
@@ -120,6 +123,8 @@ pub async fn get_referral_counts() -> Result<ReferralCounts, AppError> {
                 by_status: Vec::new(),
                 overdue: 0,
                 resolved_30: 0,
+                non_ce_awaiting: 0,
+                non_ce_in_progress: 0,
                 as_of: chrono::Local::now().format("%-I:%M:%S %p").to_string(),
             };
             for (kind, status_id, name, count) in rows {
@@ -139,6 +144,15 @@ pub async fn get_referral_counts() -> Result<ReferralCounts, AppError> {
                     }
                 }
             }
+            (counts.non_ce_awaiting, counts.non_ce_in_progress) = sqlx::query_as(
+                "select count(*) filter (where r.date_referral_acknowledged is null),
+                        count(*) filter (where r.date_referral_acknowledged is not null)
+                   from referrals r join projects p on p.id = r.to_project_id
+                  where p.organization_id = $1 and r.result is null and r.deleted_at is null",
+            )
+            .bind(context.organization_id)
+            .fetch_one(&pool()?)
+            .await?;
             Ok(counts)
         }
         .await,

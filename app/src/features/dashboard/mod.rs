@@ -52,6 +52,7 @@ fn CountsView(counts: ReferralCounts) -> impl IntoView {
     let link = |filter: IncomingFilter| format!("/referrals/incoming?filter={}", filter.key());
     let has_overdue = counts.overdue > 0;
     view! {
+        <h3 class="tiles-heading">"Coordinated Entry referrals"</h3>
         <ul class="count-tiles">
             <li><a href=link(IncomingFilter::Awaiting) aria-label=format!("{} awaiting acknowledgement", counts.awaiting)>
                 <span class="count" data-testid="count-awaiting">{counts.awaiting}</span><span class="what">"Awaiting acknowledgement"</span></a></li>
@@ -61,6 +62,13 @@ fn CountsView(counts: ReferralCounts) -> impl IntoView {
                 <span class="count" data-testid="count-overdue">{counts.overdue}</span><span class="what">"Overdue"</span></a></li>
             <li><a href=link(IncomingFilter::Resolved) aria-label=format!("{} resolved in the last 30 days", counts.resolved_30)>
                 <span class="count" data-testid="count-resolved">{counts.resolved_30}</span><span class="what">"Resolved, last 30 days"</span></a></li>
+        </ul>
+        <h3 class="tiles-heading">"Non-CE referrals"</h3>
+        <ul class="count-tiles">
+            <li><a href="/referrals/non-ce?filter=awaiting" aria-label=format!("{} non-CE referrals awaiting acknowledgement", counts.non_ce_awaiting)>
+                <span class="count" data-testid="count-non-ce-awaiting">{counts.non_ce_awaiting}</span><span class="what">"Awaiting acknowledgement"</span></a></li>
+            <li><a href="/referrals/non-ce?filter=in_progress" aria-label=format!("{} non-CE referrals in progress", counts.non_ce_in_progress)>
+                <span class="count" data-testid="count-non-ce-in-progress">{counts.non_ce_in_progress}</span><span class="what">"In progress"</span></a></li>
         </ul>
         {(!counts.by_status.is_empty()).then(|| view! {
             <table class="data compact">

@@ -48,9 +48,14 @@ pub struct IntakeSubmitted {
 }
 
 /// Starts the intake for a client (or resumes the user's unfinished one) and opens it.
-/// `ce_event_id` (may be empty): started from that CE Event, whose project is preselected.
+/// `ce_event_id` (may be empty): started from that CE Event, whose project is preselected;
+/// `project_id` (may be empty): a project to preselect (one of the organization's).
 #[server(endpoint = "intake/start")]
-pub async fn start_intake(client_id: i64, ce_event_id: String) -> Result<i64, AppError> {
+pub async fn start_intake(
+    client_id: i64,
+    ce_event_id: String,
+    #[server(default)] project_id: String,
+) -> Result<i64, AppError> {
     respond(
         async {
             let actor = auth::require_actor().await?;
@@ -88,7 +93,8 @@ pub async fn start_intake(client_id: i64, ce_event_id: String) -> Result<i64, Ap
                             .await?
                             .ok_or(AppError::NotFound)?,
                         ),
-                        None => None,
+                        // From a non-CE referral's "Services Provided": its receiving project.
+                        None => project_id.trim().parse::<i64>().ok(),
                     };
                     let draft = store::new_draft(client, &projects, preselected);
                     store::insert_draft(&mut tx, &actor, client_id, ce_event_id, &draft).await?
