@@ -74,8 +74,8 @@ const LAST: &[&str] = &[
 /// 7 awaits acknowledgement at Northside RRH and was already enrolled there, 42 awaits
 /// acknowledgement at Northside PSH (the intake test enrolls her household), 48 is on the
 /// Priority List without a referral, 60 belongs to the Lakeshore CoC only; 12 and 27 have
-/// non-CE referrals awaiting acknowledgement at Eastgate; 54 is on the Priority List after an
-/// unsuccessful referral to Northside PSH (the CE exit test exits him).
+/// non-CE referrals awaiting acknowledgement at Eastgate (12 was also referred to Northside PSH,
+/// unsuccessfully); 54 is on the Priority List without a referral (the CE exit test exits him).
 pub const FIXED_NAMES: &[(u64, &str, &str)] = &[
     (0, "Marisol", "Quintero"),
     (1, "Dashiell", "Okonkwo"),
