@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { applyContext, hydrated, signIn } from './helpers';
+import { applyContext, hydrated, signIn, PASSWORD } from './helpers';
 
 const today = () => {
   const d = new Date();
@@ -56,4 +56,32 @@ test('Services Provided is followed by the intake for the receiving project', as
   await expect(page.getByRole('heading', { name: 'Intake', exact: true })).toBeVisible();
   await hydrated(page);
   await expect(page.getByLabel('Project', { exact: true }).locator('option:checked')).toHaveText(/Eastgate Case Management/);
+});
+
+test('the Referral Outcome form works with JavaScript disabled', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  await page.getByLabel('Username').fill('eastgate');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('User settings').click();
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('active-context')).toHaveText('HMIS User · Eastgate Community Services');
+
+  await page.goto('/clients?q=Solberg&dob=');
+  await page.getByRole('link', { name: 'Ingrid Solberg' }).click();
+  await page.getByRole('navigation', { name: 'Client record' }).getByRole('link', { name: 'Referrals' }).click();
+  await expect(page.getByRole('heading', { name: 'Client Referrals' })).toBeVisible();
+  await page.getByRole('link', { name: /^Open referral for Case management/ }).click();
+  await expect(page.getByRole('heading', { name: 'Referral Outcome' })).toBeVisible();
+  // A bad date comes back as a field error.
+  await page.getByLabel('Date Referral Acknowledged').fill('2001-01-01');
+  await page.getByRole('button', { name: 'Finish' }).click();
+  await expect(page.getByRole('alert')).toContainText('The date cannot be before the referral date.');
+  await page.getByLabel('Date Referral Acknowledged').fill(today());
+  await page.getByRole('button', { name: 'Finish' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(page.getByLabel('Date Referral Acknowledged')).toHaveValue(today());
+  await context.close();
 });

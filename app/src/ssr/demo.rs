@@ -75,7 +75,7 @@ const LAST: &[&str] = &[
 /// acknowledgement at Northside PSH (the intake test enrolls her household), 48 is on the
 /// Priority List without a referral, 60 belongs to the Lakeshore CoC only; 12 and 27 have
 /// non-CE referrals awaiting acknowledgement at Eastgate (12 was also referred to Northside PSH,
-/// unsuccessfully); 54 is on the Priority List without a referral (the CE exit test exits him).
+/// unsuccessfully), and so has 57; 54 is on the Priority List without a referral (the CE exit test exits him).
 pub const FIXED_NAMES: &[(u64, &str, &str)] = &[
     (0, "Marisol", "Quintero"),
     (1, "Dashiell", "Okonkwo"),
@@ -87,6 +87,7 @@ pub const FIXED_NAMES: &[(u64, &str, &str)] = &[
     (42, "Rosalind", "Achebe"),
     (48, "Wendell", "Ashby"),
     (54, "Gideon", "Marsh"),
+    (57, "Ingrid", "Solberg"),
     (60, "Lena", "Strand"),
 ];
 

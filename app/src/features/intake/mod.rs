@@ -992,6 +992,7 @@ where
             <dt>"Enrollment CoC"</dt><dd>{draft.enrollment_coc.clone()}</dd>
         </dl>
         {draft.members.iter().map(|m| {
+            let adult = m.is_adult_on(crate::domain::dates::parse_date(&draft.entry_date).ok());
             let race: Vec<String> = m.race.iter().map(|c| label_of(c, RaceCategory::from_code, RaceCategory::label)).collect();
             let race = if race.is_empty() { label_of(&m.race_none, RaceNone::from_code, RaceNone::label) } else { race.join("; ") };
             view! {
@@ -1000,10 +1001,10 @@ where
                     <dl class="facts">
                         <dt>"Relationship to Head of Household"</dt><dd>{label_of(&m.relationship, RelationshipToHoH::from_code, RelationshipToHoH::label)}</dd>
                         <dt>"Disabling Condition"</dt><dd>{label_of(&m.disabling_condition, NoYesMissing::from_code, NoYesMissing::label)}</dd>
-                        <dt>"Veteran Status"</dt><dd>{label_of(&m.veteran_status, NoYesMissing::from_code, NoYesMissing::label)}</dd>
+                        <dt>"Veteran Status"</dt><dd>{if adult { label_of(&m.veteran_status, NoYesMissing::from_code, NoYesMissing::label) } else { "Not asked (child)".to_string() }}</dd>
                         <dt>"Sex"</dt><dd>{label_of(&m.sex, Sex::from_code, Sex::label)}</dd>
                         <dt>"Race and Ethnicity"</dt><dd>{race}</dd>
-                        <dt>"Prior Living Situation"</dt><dd>{label_of(&m.living_situation, LivingSituation::from_code, LivingSituation::label)}</dd>
+                        <dt>"Prior Living Situation"</dt><dd>{if adult || m.is_head() { label_of(&m.living_situation, LivingSituation::from_code, LivingSituation::label) } else { "Not asked (child)".to_string() }}</dd>
                     </dl>
                 </section>
             }
