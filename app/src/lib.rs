@@ -12,6 +12,7 @@ pub mod features;
 pub mod ssr;
 pub mod ui;
 
+use features::admin::{ProgramsPage, UserPage, UsersPage};
 use features::auth::{use_auth, AuthState, ChangePasswordPage, SettingsSidebar, SignInPage};
 use features::ce_events::{CeEventFormPage, CeEventsPage, PriorityListPage, ReferPage};
 use features::clients::{ClientRecordPage, ClientsPage};
@@ -86,6 +87,9 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/clients/:id/refer") view=ReferPage ssr=SsrMode::Async/>
                     <Route path=path!("/priority-list") view=PriorityListPage ssr=SsrMode::Async/>
                     <Route path=path!("/referrals/incoming") view=IncomingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users/:user_id") view=UserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/programs") view=ProgramsPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/need-statuses") view=NeedStatusesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
@@ -111,6 +115,7 @@ fn SiteHeader() -> impl IntoView {
                                 <a href="/clients">"Clients"</a>
                                 {in_ce_org.then(|| view! { <a href="/priority-list">"Priority List"</a> })}
                                 {is_admin.then(|| view! { <a href="/settings/need-statuses">"Need statuses"</a> })}
+                                {is_admin.then(|| view! { <a href="/admin/users">"Users"</a> })}
                             </nav>
                             <p class="active-context" data-testid="active-context">
                                 {match context {

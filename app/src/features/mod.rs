@@ -1,5 +1,6 @@
 //! One folder per feature a user sees: components in `mod.rs`, server functions in `api.rs`.
 
+pub mod admin;
 pub mod auth;
 pub mod ce_events;
 pub mod clients;

@@ -240,6 +240,12 @@ pub fn SettingsSidebar(info: SessionInfo) -> impl IntoView {
                 } else {
                     view! { <p>"You hold no Workgroup in any Organization yet. Ask your HMIS administrator to add one."</p> }.into_any()
                 }}
+                <p><a href="/programs" on:click=move |_| {
+                    // The sidebar closes as the page changes, so it does not cover it.
+                    if let Some(details) = details.get() {
+                        let _ = details.remove_attribute("open");
+                    }
+                }>"Programs and their owning organizations"</a></p>
                 <ActionForm action=auth.sign_out attr:class="sign-out">
                     <button type="submit" class="secondary">"Sign out"</button>
                 </ActionForm>

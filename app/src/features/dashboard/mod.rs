@@ -4,7 +4,7 @@
 pub mod api;
 
 use crate::domain::dates::format_date;
-use crate::features::auth::Guarded;
+use crate::features::auth::{use_auth, Guarded};
 use crate::ui::ErrorPanel;
 use api::{
     get_referral_counts, get_timeliness, incoming_referrals, IncomingFilter, IncomingRow,
@@ -19,7 +19,12 @@ pub const REFRESH_SECONDS: u64 = 30;
 #[component]
 pub fn CountsWidget() -> impl IntoView {
     let tick = RwSignal::new(0u64);
-    let counts = Resource::new(move || tick.get(), |_| get_referral_counts());
+    // Applying another Workgroup/Organization counts again at once.
+    let applied = use_auth().apply.version();
+    let counts = Resource::new(
+        move || (tick.get(), applied.get()),
+        |_| get_referral_counts(),
+    );
     // Refresh on a short interval without a page reload (browser only; effects never run on the server).
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
@@ -90,7 +95,8 @@ fn CountsView(counts: ReferralCounts) -> impl IntoView {
 
 #[component]
 pub fn TimelinessPanel() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_timeliness());
+    let applied = use_auth().apply.version();
+    let data = Resource::new(move || applied.get(), |_| get_timeliness());
     view! {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
