@@ -415,7 +415,7 @@ fn IntakeWizard(form: IntakeForm) -> impl IntoView {
                         SaveState::Pending => "Unsaved changes…".to_string(),
                         SaveState::Saving => "Saving…".to_string(),
                         SaveState::Conflict => "This intake was changed in another tab or window. Reload the page to continue with the latest answers.".to_string(),
-                        SaveState::Failed(message) => format!("Not saved yet: {message} Your answers are kept here; they are saved when the connection returns."),
+                        SaveState::Failed(message) => format!("Not saved yet: {message} Your answers are kept on this page and saved again with your next change."),
                     }}
                 </p>
                 <IntakeErrorSummary wizard server_errors/>
