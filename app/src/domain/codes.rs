@@ -27,6 +27,11 @@ macro_rules! hud_list {
             pub fn from_code(code: i16) -> Option<Self> {
                 match code { $($code => Some($name::$variant),)+ _ => None }
             }
+
+            /// (code, label) of every value, in HUD order: a select's options.
+            pub fn options() -> Vec<(i16, &'static str)> {
+                Self::ALL.iter().map(|v| (v.code(), v.label())).collect()
+            }
         }
 
         impl std::fmt::Display for $name {

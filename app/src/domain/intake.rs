@@ -184,6 +184,65 @@ impl MemberDraft {
     pub fn is_head(&self) -> bool {
         self.relationship == "1"
     }
+
+    /// A text field by its form name (empty for an unknown name).
+    pub fn field(&self, field: &str) -> String {
+        match field {
+            "first_name" => self.first_name.clone(),
+            "last_name" => self.last_name.clone(),
+            "name_data_quality" => self.name_data_quality.clone(),
+            "dob" => self.dob.clone(),
+            "dob_data_quality" => self.dob_data_quality.clone(),
+            "ssn" => self.ssn.clone(),
+            "ssn_data_quality" => self.ssn_data_quality.clone(),
+            "relationship" => self.relationship.clone(),
+            "disabling_condition" => self.disabling_condition.clone(),
+            "veteran_status" => self.veteran_status.clone(),
+            "sex" => self.sex.clone(),
+            "race_none" => self.race_none.clone(),
+            "living_situation" => self.living_situation.clone(),
+            "rental_subsidy_type" => self.rental_subsidy_type.clone(),
+            "length_of_stay" => self.length_of_stay.clone(),
+            "previous_street_essh" => self.previous_street_essh.clone(),
+            "date_to_street_essh" => self.date_to_street_essh.clone(),
+            "times_homeless" => self.times_homeless.clone(),
+            "months_homeless" => self.months_homeless.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// Sets a text field by its form name; choosing why race is missing clears the categories.
+    pub fn set_field(&mut self, field: &str, value: String) {
+        let slot = match field {
+            "first_name" => &mut self.first_name,
+            "last_name" => &mut self.last_name,
+            "name_data_quality" => &mut self.name_data_quality,
+            "dob" => &mut self.dob,
+            "dob_data_quality" => &mut self.dob_data_quality,
+            "ssn" => &mut self.ssn,
+            "ssn_data_quality" => &mut self.ssn_data_quality,
+            "relationship" => &mut self.relationship,
+            "disabling_condition" => &mut self.disabling_condition,
+            "veteran_status" => &mut self.veteran_status,
+            "sex" => &mut self.sex,
+            "race_none" => {
+                // A reason race is missing replaces any category chosen.
+                if !value.is_empty() {
+                    self.race.clear();
+                }
+                &mut self.race_none
+            }
+            "living_situation" => &mut self.living_situation,
+            "rental_subsidy_type" => &mut self.rental_subsidy_type,
+            "length_of_stay" => &mut self.length_of_stay,
+            "previous_street_essh" => &mut self.previous_street_essh,
+            "date_to_street_essh" => &mut self.date_to_street_essh,
+            "times_homeless" => &mut self.times_homeless,
+            "months_homeless" => &mut self.months_homeless,
+            _ => return,
+        };
+        *slot = value;
+    }
 }
 
 /// Which 3.917 questions follow from the answers so far.

@@ -26,16 +26,7 @@ pub fn pool() -> Result<PgPool, AppError> {
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     // A plain HTML form post (no JavaScript) is answered with a redirect back to the form that
     // carries the error in its URL; a status set here would replace that redirect.
-    let plain_form_post = use_context::<http::request::Parts>()
-        .and_then(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.contains("text/html"))
-        })
-        .unwrap_or(false);
-    if let (Err(error), false) = (&result, plain_form_post) {
+    if let (Err(error), false) = (&result, is_plain_form_post()) {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             if let Ok(status) = http::StatusCode::from_u16(error.status()) {
                 response.set_status(status);
@@ -57,6 +48,14 @@ pub fn is_plain_form_post() -> bool {
                 .map(|v| v.contains("text/html"))
         })
         .unwrap_or(false)
+}
+
+/// After a form posted without JavaScript, sends the browser to `url` (a form page that then
+/// says "Saved."); with JavaScript the page stays and reloads itself.
+pub fn redirect_plain_form_post(url: &str) {
+    if is_plain_form_post() {
+        leptos_axum::redirect(url);
+    }
 }
 
 /// Today in the server's time zone (the CoC's local day).

@@ -4,6 +4,19 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server::ServerActionError;
 use leptos::server_fn::{error::ServerFnUrlError, ServerFn};
+use leptos_router::hooks::use_params_map;
+
+/// Today as the person at the screen sees it (the browser's clock; the server's when
+/// rendering). The server functions check again with the server's own day.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// A numeric route parameter (`None` when missing or not a number).
+pub fn param_id(key: &'static str) -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.read().get(key).and_then(|v| v.parse::<i64>().ok())
+}
 
 /// The error of a form's last submission: from the action (with JavaScript), or, after a plain
 /// HTML post without JavaScript, from the URL the server redirected back to. Call it inside a

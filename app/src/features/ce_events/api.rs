@@ -487,11 +487,9 @@ pub async fn correct_ce_event(
 /// says "Saved.". (With JavaScript the form stays and reloads itself.)
 #[cfg(feature = "ssr")]
 fn back_to_form_without_javascript(client_id: i64, event_id: i64) {
-    if crate::ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!(
-            "/clients/{client_id}/ce-events/{event_id}?saved=1"
-        ));
-    }
+    crate::ssr::redirect_plain_form_post(&format!(
+        "/clients/{client_id}/ce-events/{event_id}?saved=1"
+    ));
 }
 
 /// The event, locked for update, for its receiving organization only: "Not found" to those who

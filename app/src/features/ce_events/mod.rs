@@ -12,7 +12,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
 use crate::features::intake::api::StartIntake;
-use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
+use crate::ui::{form_error, param_id, today, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
 use api::{
     get_ce_event, list_ce_events, priority_list, referral_form, CeEventForm, CeEventList,
     CorrectCeEvent, PriorityListPage, ReferToHousing, ReferralOptions, SaveCeEvent,
@@ -20,16 +20,7 @@ use api::{
 };
 use leptos::prelude::*;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn param_id(key: &'static str) -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || params.read().get(key).and_then(|v| v.parse::<i64>().ok())
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
+use leptos_router::hooks::use_query_map;
 
 fn opt_date(date: Option<chrono::NaiveDate>) -> String {
     date.map(format_date).unwrap_or_default()

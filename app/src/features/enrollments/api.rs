@@ -240,9 +240,7 @@ pub async fn exit_enrollment(
 /// After a form posted without JavaScript, the browser returns to the enrollment page.
 #[cfg(feature = "ssr")]
 fn back_to_enrollment(client_id: i64, enrollment_id: i64) {
-    if crate::ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!(
-            "/clients/{client_id}/enrollments/{enrollment_id}?saved=1"
-        ));
-    }
+    crate::ssr::redirect_plain_form_post(&format!(
+        "/clients/{client_id}/enrollments/{enrollment_id}?saved=1"
+    ));
 }

@@ -13,26 +13,17 @@ use crate::domain::dates::format_date;
 use crate::domain::enrollment::{
     destination_questions, move_in_unavailable, validate_exit, validate_move_in, ExitDraft,
 };
-use crate::domain::intake::{prior_living_questions, validate_enrollment_answers, MemberDraft};
+use crate::domain::intake::{prior_living_questions, validate_enrollment_answers};
 use crate::error::{AppError, FieldErrors};
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
-use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
+use crate::ui::{form_error, param_id, today, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
 use api::{
     get_enrollment, list_enrollments, EnrollmentView, ExitEnrollment, RecordMoveIn,
     UpdateEnrollmentAnswers,
 };
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
-fn param(name: &'static str) -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || params.read().get(name).and_then(|v| v.parse::<i64>().ok())
-}
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn EnrollmentsPage() -> impl IntoView {
@@ -45,7 +36,7 @@ pub fn EnrollmentsPage() -> impl IntoView {
 
 #[component]
 fn EnrollmentList() -> impl IntoView {
-    let client = param("id");
+    let client = param_id("id");
     let list = Resource::new(client, |id| async move {
         match id {
             Some(id) => list_enrollments(id).await.map(|l| (id, l)),
@@ -109,8 +100,8 @@ pub fn EnrollmentPage() -> impl IntoView {
 
 #[component]
 fn EnrollmentDetail() -> impl IntoView {
-    let client = param("id");
-    let enrollment = param("enrollment_id");
+    let client = param_id("id");
+    let enrollment = param_id("enrollment_id");
     let reload = RwSignal::new(0u32);
     let view_resource = Resource::new(
         move || (client(), enrollment(), reload.get()),
@@ -472,13 +463,13 @@ fn AnswersSection(
                        label: &'static str,
                        options: Vec<(i16, &'static str)>,
                        applies: Box<dyn Fn() -> bool + Send + Sync>| {
-        let value = move || draft.with(|d| answer_value(d, field));
-        let first = answer_value(&initial, field);
+        let value = move || draft.with(|d| d.field(field));
+        let first = initial.field(field);
         view! {
             <div class="field" class:hidden=move || interactive.get() && !applies()>
                 <label for=field>{label}</label>
                 <select id=field name=field
-                    on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| set_answer(d, field, v)); }
+                    on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.set_field(field, v)); }
                     aria-describedby=format!("{field}-error")>
                     <option value="" selected=first.is_empty()>"Choose…"</option>
                     {options.into_iter().map(|(code, text)| {
@@ -506,12 +497,12 @@ fn AnswersSection(
                 <input type="hidden" name="client_id" value=e.client_id/>
                 <input type="hidden" name="enrollment_id" value=e.id/>
                 <input type="hidden" name="version" value=e.version/>
-                {select("disabling_condition", "Disabling Condition", code_options(NoYesMissing::ALL, NoYesMissing::code, NoYesMissing::label), Box::new(|| true))}
+                {select("disabling_condition", "Disabling Condition", NoYesMissing::options(), Box::new(|| true))}
                 {asks.then(|| view! {
                     {select("living_situation", "Prior Living Situation", prior.clone(), Box::new(|| true))}
-                    {select("rental_subsidy_type", "Rental subsidy type", code_options(RentalSubsidyType::ALL, RentalSubsidyType::code, RentalSubsidyType::label), Box::new(move || questions().rental_subsidy_type))}
-                    {select("length_of_stay", "Length of stay in prior living situation", code_options(LengthOfStay::ALL, LengthOfStay::code, LengthOfStay::label), Box::new(move || questions().length_of_stay))}
-                    {select("previous_street_essh", "On the night before, did they stay on the streets, in ES or SH?", code_options(NoYesDataNotCollected::ALL, NoYesDataNotCollected::code, NoYesDataNotCollected::label), Box::new(move || questions().previous_street_essh))}
+                    {select("rental_subsidy_type", "Rental subsidy type", RentalSubsidyType::options(), Box::new(move || questions().rental_subsidy_type))}
+                    {select("length_of_stay", "Length of stay in prior living situation", LengthOfStay::options(), Box::new(move || questions().length_of_stay))}
+                    {select("previous_street_essh", "On the night before, did they stay on the streets, in ES or SH?", NoYesDataNotCollected::options(), Box::new(move || questions().previous_street_essh))}
                     <div class="field" class:hidden=move || interactive.get() && !questions().homeless_history>
                         <label for="date_to_street_essh">"Approximate date this episode of homelessness started"</label>
                         <input id="date_to_street_essh" name="date_to_street_essh" type="date" value=date_initial.clone()
@@ -520,8 +511,8 @@ fn AnswersSection(
                             aria-describedby="date_to_street_essh-error"/>
                         <FieldError error=shown field="date_to_street_essh"/>
                     </div>
-                    {select("times_homeless", "Times homeless in the past three years", code_options(TimesHomeless::ALL, TimesHomeless::code, TimesHomeless::label), Box::new(move || questions().homeless_history))}
-                    {select("months_homeless", "Months homeless in the past three years", code_options(MonthsHomeless::ALL, MonthsHomeless::code, MonthsHomeless::label), Box::new(move || questions().homeless_history))}
+                    {select("times_homeless", "Times homeless in the past three years", TimesHomeless::options(), Box::new(move || questions().homeless_history))}
+                    {select("months_homeless", "Months homeless in the past three years", MonthsHomeless::options(), Box::new(move || questions().homeless_history))}
                 })}
                 <div class="actions">
                     <button type="submit" class="primary" disabled=move || update.pending().get()>
@@ -533,38 +524,4 @@ fn AnswersSection(
         </details>
     }
     .into_any()
-}
-
-fn code_options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> i16,
-    label: fn(T) -> &'static str,
-) -> Vec<(i16, &'static str)> {
-    all.iter().map(|v| (code(*v), label(*v))).collect()
-}
-
-fn answer_value(d: &MemberDraft, field: &str) -> String {
-    match field {
-        "disabling_condition" => d.disabling_condition.clone(),
-        "living_situation" => d.living_situation.clone(),
-        "rental_subsidy_type" => d.rental_subsidy_type.clone(),
-        "length_of_stay" => d.length_of_stay.clone(),
-        "previous_street_essh" => d.previous_street_essh.clone(),
-        "times_homeless" => d.times_homeless.clone(),
-        "months_homeless" => d.months_homeless.clone(),
-        _ => String::new(),
-    }
-}
-
-fn set_answer(d: &mut MemberDraft, field: &str, value: String) {
-    match field {
-        "disabling_condition" => d.disabling_condition = value,
-        "living_situation" => d.living_situation = value,
-        "rental_subsidy_type" => d.rental_subsidy_type = value,
-        "length_of_stay" => d.length_of_stay = value,
-        "previous_street_essh" => d.previous_street_essh = value,
-        "times_homeless" => d.times_homeless = value,
-        "months_homeless" => d.months_homeless = value,
-        _ => {}
-    }
 }

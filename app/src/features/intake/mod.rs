@@ -19,7 +19,7 @@ use crate::domain::intake::{
 use crate::error::{AppError, FieldErrors};
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
-use crate::ui::ErrorPanel;
+use crate::ui::{today, ErrorPanel};
 use api::{
     get_intake, household_candidates, save_intake, submit_intake, HouseholdCandidate, IntakeForm,
 };
@@ -27,19 +27,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use std::collections::HashSet;
-
-/// Options of a HUD list for a select: (code, label).
-fn options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> i16,
-    label: fn(T) -> &'static str,
-) -> Vec<(i16, &'static str)> {
-    all.iter().map(|v| (code(*v), label(*v))).collect()
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
 
 #[component]
 pub fn IntakePage() -> impl IntoView {
@@ -134,63 +121,6 @@ impl Wizard {
             }
         });
     }
-}
-
-fn member_value(m: &MemberDraft, field: &str) -> String {
-    match field {
-        "first_name" => m.first_name.clone(),
-        "last_name" => m.last_name.clone(),
-        "name_data_quality" => m.name_data_quality.clone(),
-        "dob" => m.dob.clone(),
-        "dob_data_quality" => m.dob_data_quality.clone(),
-        "ssn" => m.ssn.clone(),
-        "ssn_data_quality" => m.ssn_data_quality.clone(),
-        "relationship" => m.relationship.clone(),
-        "disabling_condition" => m.disabling_condition.clone(),
-        "veteran_status" => m.veteran_status.clone(),
-        "sex" => m.sex.clone(),
-        "race_none" => m.race_none.clone(),
-        "living_situation" => m.living_situation.clone(),
-        "rental_subsidy_type" => m.rental_subsidy_type.clone(),
-        "length_of_stay" => m.length_of_stay.clone(),
-        "previous_street_essh" => m.previous_street_essh.clone(),
-        "date_to_street_essh" => m.date_to_street_essh.clone(),
-        "times_homeless" => m.times_homeless.clone(),
-        "months_homeless" => m.months_homeless.clone(),
-        _ => String::new(),
-    }
-}
-
-fn set_member_value(m: &mut MemberDraft, field: &str, value: String) {
-    let slot = match field {
-        "first_name" => &mut m.first_name,
-        "last_name" => &mut m.last_name,
-        "name_data_quality" => &mut m.name_data_quality,
-        "dob" => &mut m.dob,
-        "dob_data_quality" => &mut m.dob_data_quality,
-        "ssn" => &mut m.ssn,
-        "ssn_data_quality" => &mut m.ssn_data_quality,
-        "relationship" => &mut m.relationship,
-        "disabling_condition" => &mut m.disabling_condition,
-        "veteran_status" => &mut m.veteran_status,
-        "sex" => &mut m.sex,
-        "race_none" => {
-            // A reason race is missing replaces any category chosen.
-            if !value.is_empty() {
-                m.race.clear();
-            }
-            &mut m.race_none
-        }
-        "living_situation" => &mut m.living_situation,
-        "rental_subsidy_type" => &mut m.rental_subsidy_type,
-        "length_of_stay" => &mut m.length_of_stay,
-        "previous_street_essh" => &mut m.previous_street_essh,
-        "date_to_street_essh" => &mut m.date_to_street_essh,
-        "times_homeless" => &mut m.times_homeless,
-        "months_homeless" => &mut m.months_homeless,
-        _ => return,
-    };
-    *slot = value;
 }
 
 /// Field labels people see, for the error summary and the review.
@@ -534,11 +464,7 @@ fn MemberSelect(
     #[prop(optional)] placeholder: Option<&'static str>,
 ) -> impl IntoView {
     let id = move || member_field(wizard.index_of(key), field);
-    let value = move || {
-        wizard
-            .member(key, |m| member_value(m, field))
-            .unwrap_or_default()
-    };
+    let value = move || wizard.member(key, |m| m.field(field)).unwrap_or_default();
     let error = move || wizard.error(&id());
     view! {
         <div class="field">
@@ -546,7 +472,7 @@ fn MemberSelect(
             <select id=id
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    wizard.update_member(key, |m| set_member_value(m, field, v));
+                    wizard.update_member(key, |m| m.set_field(field, v));
                     wizard.touch(id());
                 }
                 aria-invalid=move || error().map(|_| "true")
@@ -574,11 +500,7 @@ fn MemberInput(
     #[prop(optional)] hint: Option<&'static str>,
 ) -> impl IntoView {
     let id = move || member_field(wizard.index_of(key), field);
-    let value = move || {
-        wizard
-            .member(key, |m| member_value(m, field))
-            .unwrap_or_default()
-    };
+    let value = move || wizard.member(key, |m| m.field(field)).unwrap_or_default();
     let error = move || wizard.error(&id());
     view! {
         <div class="field">
@@ -587,7 +509,7 @@ fn MemberInput(
             <input id=id type=kind value=value prop:value=value autocomplete="off"
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
-                    wizard.update_member(key, |m| set_member_value(m, field, v));
+                    wizard.update_member(key, |m| m.set_field(field, v));
                 }
                 on:blur=move |_| wizard.touch(id())
                 aria-invalid=move || error().map(|_| "true")
@@ -758,11 +680,7 @@ fn HouseholdMember(wizard: Wizard, key: u32) -> impl IntoView {
     let remove = move |_| {
         wizard.draft.update(|d| d.members.retain(|m| m.key != key));
     };
-    let relationships = options(
-        RelationshipToHoH::ALL,
-        RelationshipToHoH::code,
-        RelationshipToHoH::label,
-    );
+    let relationships = RelationshipToHoH::options();
     view! {
         <li class="member">
             <div class="member-head">
@@ -780,16 +698,16 @@ fn HouseholdMember(wizard: Wizard, key: u32) -> impl IntoView {
                         <MemberInput wizard key field="last_name" label="Last name"/>
                     </div>
                     <MemberSelect wizard key field="name_data_quality" label="Name data quality"
-                        options=options(NameDataQuality::ALL, NameDataQuality::code, NameDataQuality::label)/>
+                        options=NameDataQuality::options()/>
                     <div class="field-row">
                         <MemberInput wizard key field="dob" label="Date of birth" kind="date"/>
                         <MemberSelect wizard key field="dob_data_quality" label="DOB data quality"
-                            options=options(DobDataQuality::ALL, DobDataQuality::code, DobDataQuality::label)/>
+                            options=DobDataQuality::options()/>
                     </div>
                     <div class="field-row">
                         <MemberInput wizard key field="ssn" label="SSN (optional)" hint="9 digits; x for unknown digits"/>
                         <MemberSelect wizard key field="ssn_data_quality" label="SSN data quality"
-                            options=options(SsnDataQuality::ALL, SsnDataQuality::code, SsnDataQuality::label)/>
+                            options=SsnDataQuality::options()/>
                     </div>
                 </fieldset>
             })}
@@ -874,7 +792,7 @@ fn MemberUde(wizard: Wizard, key: u32) -> impl IntoView {
             "child"
         }
     };
-    let no_yes = options(NoYesMissing::ALL, NoYesMissing::code, NoYesMissing::label);
+    let no_yes = NoYesMissing::options();
     let prior_options: Vec<(i16, &'static str)> = LivingSituation::ALL
         .iter()
         .filter(|l| l.allowed_as_prior())
@@ -887,7 +805,7 @@ fn MemberUde(wizard: Wizard, key: u32) -> impl IntoView {
             <legend>{name}" ("{role}")"</legend>
             <div class="field-row">
                 <MemberSelect wizard key field="disabling_condition" label="Disabling Condition" options=no_yes.clone()/>
-                <MemberSelect wizard key field="sex" label="Sex" options=options(Sex::ALL, Sex::code, Sex::label)/>
+                <MemberSelect wizard key field="sex" label="Sex" options=Sex::options()/>
             </div>
             <Show when=adult>
                 <MemberSelect wizard key field="veteran_status" label="Veteran Status" options=no_yes.clone()/>
@@ -918,7 +836,7 @@ fn MemberUde(wizard: Wizard, key: u32) -> impl IntoView {
                     }
                 }).collect_view()}
                 <MemberSelect wizard key field="race_none" label="Or, if none is given" placeholder="—"
-                    options=options(RaceNone::ALL, RaceNone::code, RaceNone::label)/>
+                    options=RaceNone::options()/>
                 {move || race_error().map(|m| view! { <p class="field-error" id=format!("{}-error", race_id())>{m}</p> })}
             </fieldset>
             <Show when=move || head() || adult()>
@@ -927,22 +845,22 @@ fn MemberUde(wizard: Wizard, key: u32) -> impl IntoView {
                     <MemberSelect wizard key field="living_situation" label="Type of residence (the night before project start)" options=prior_options.clone()/>
                     <Show when=move || questions().rental_subsidy_type>
                         <MemberSelect wizard key field="rental_subsidy_type" label="Rental subsidy type"
-                            options=options(RentalSubsidyType::ALL, RentalSubsidyType::code, RentalSubsidyType::label)/>
+                            options=RentalSubsidyType::options()/>
                     </Show>
                     <Show when=move || questions().length_of_stay>
                         <MemberSelect wizard key field="length_of_stay" label="Length of stay in prior living situation"
-                            options=options(LengthOfStay::ALL, LengthOfStay::code, LengthOfStay::label)/>
+                            options=LengthOfStay::options()/>
                     </Show>
                     <Show when=move || questions().previous_street_essh>
                         <MemberSelect wizard key field="previous_street_essh" label="On the night before, did they stay on the streets, in ES or SH?"
-                            options=options(NoYesDataNotCollected::ALL, NoYesDataNotCollected::code, NoYesDataNotCollected::label)/>
+                            options=NoYesDataNotCollected::options()/>
                     </Show>
                     <Show when=move || questions().homeless_history>
                         <MemberInput wizard key field="date_to_street_essh" label="Approximate date this episode of homelessness started" kind="date"/>
                         <MemberSelect wizard key field="times_homeless" label="Times homeless in the past three years"
-                            options=options(TimesHomeless::ALL, TimesHomeless::code, TimesHomeless::label)/>
+                            options=TimesHomeless::options()/>
                         <MemberSelect wizard key field="months_homeless" label="Months homeless in the past three years"
-                            options=options(MonthsHomeless::ALL, MonthsHomeless::code, MonthsHomeless::label)/>
+                            options=MonthsHomeless::options()/>
                     </Show>
                 </fieldset>
             </Show>

@@ -257,9 +257,7 @@ pub async fn create_referral(
             )
             .await?;
             tx.commit().await?;
-            if crate::ssr::is_plain_form_post() {
-                leptos_axum::redirect(&format!("/clients/{client_id}/referrals?created={id}"));
-            }
+            crate::ssr::redirect_plain_form_post(&format!("/clients/{client_id}/referrals?created={id}"));
             Ok(id)
         }
         .await,
@@ -484,11 +482,9 @@ pub async fn save_referral_outcome(
             )
             .await?;
             tx.commit().await?;
-            if crate::ssr::is_plain_form_post() {
-                leptos_axum::redirect(&format!(
+            crate::ssr::redirect_plain_form_post(&format!(
                     "/clients/{client_id}/referrals/{referral_id}?saved=1"
                 ));
-            }
             Ok(version)
         }
         .await,

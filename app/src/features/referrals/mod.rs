@@ -11,17 +11,13 @@ use crate::error::{AppError, FieldErrors};
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
 use crate::features::intake::api::StartIntake;
-use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
+use crate::ui::{form_error, today, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
 use api::{
     get_referral, incoming_non_ce, list_referrals, CreateReferral, ReferralForm, ReferralList,
     SaveReferralOutcome,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
 
 #[component]
 pub fn ReferralsPage() -> impl IntoView {

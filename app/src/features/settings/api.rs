@@ -235,9 +235,7 @@ pub async fn save_need_status(
             )
             .await?;
             tx.commit().await?;
-            if crate::ssr::is_plain_form_post() {
-                leptos_axum::redirect(&format!("/settings/need-statuses?coc={coc}&saved=1"));
-            }
+            crate::ssr::redirect_plain_form_post(&format!("/settings/need-statuses?coc={coc}&saved=1"));
             Ok(id)
         }
         .await,
