@@ -18,8 +18,10 @@ use features::ce_events::{CeEventFormPage, CeEventsPage, PriorityListPage, Refer
 use features::clients::{ClientRecordPage, ClientsPage};
 use features::dashboard::IncomingPage;
 use features::enrollments::{EnrollmentPage, EnrollmentsPage};
+use features::hmis_export::ExportPage;
 use features::home::HomePage;
 use features::intake::IntakePage;
+use features::organizations::{OrganizationPage, OrganizationsPage, ProjectPage};
 use features::referrals::{NonCeIncomingPage, ReferralOutcomePage, ReferralsPage};
 use features::settings::NeedStatusesPage;
 use leptos::prelude::*;
@@ -89,7 +91,11 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/referrals/incoming") view=IncomingPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users/:user_id") view=UserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/organizations") view=OrganizationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/organizations/:organization_id") view=OrganizationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/projects/:project_id") view=ProjectPage ssr=SsrMode::Async/>
                     <Route path=path!("/programs") view=ProgramsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/export") view=ExportPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/need-statuses") view=NeedStatusesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
@@ -116,6 +122,8 @@ fn SiteHeader() -> impl IntoView {
                                 {in_ce_org.then(|| view! { <a href="/priority-list">"Priority List"</a> })}
                                 {is_admin.then(|| view! { <a href="/settings/need-statuses">"Need statuses"</a> })}
                                 {is_admin.then(|| view! { <a href="/admin/users">"Users"</a> })}
+                                {is_admin.then(|| view! { <a href="/admin/organizations">"Organizations"</a> })}
+                                {(is_admin || in_ce_org).then(|| view! { <a href="/export">"HMIS CSV export"</a> })}
                             </nav>
                             <p class="active-context" data-testid="active-context">
                                 {match context {

@@ -267,3 +267,72 @@ pub async fn run(pool: PgPool, iterations: usize) -> Result<String, Box<dyn std:
         warm = iterations / 10,
     ))
 }
+
+/// The process's peak resident memory so far (Linux `VmHWM`), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// `server export-bench`: one HMIS CSV export of the Riverbend CoC (reporting period of the last
+/// 400 days, which on the large demo set is every client), run exactly as the export page runs
+/// it; its time per phase, rows, ZIP size and this process's peak memory.
+pub async fn export(pool: PgPool) -> Result<String, Box<dyn std::error::Error>> {
+    use app::features::hmis_export::job::{self, Outcome};
+    use app::features::hmis_export::writer::Clock;
+    crate::prepare_database(&pool).await?;
+    let today = chrono::Local::now().date_naive();
+    let start = today - chrono::Duration::days(400);
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into hmis_exports (export_id, coc_code, period_type, start_date, end_date, organization_id, created_by)
+         select replace(gen_random_uuid()::text, '-', ''), 'RB-501', 3, $1, $2, m.organization_id, u.id
+           from users u join memberships m on m.user_id = u.id and m.workgroup = 4
+          where u.username = 'admin' limit 1
+         returning id",
+    )
+    .bind(start)
+    .bind(today)
+    .fetch_one(&pool)
+    .await?;
+    let before = peak_rss_mib().unwrap_or(0.0);
+    let root = std::env::temp_dir().join("threshold-export-bench");
+    let options = (*pool.connect_options()).clone();
+    let started = Instant::now();
+    let finished = job::run(&options, id, &root, Clock::server()).await?;
+    let total = started.elapsed();
+    let peak = peak_rss_mib().unwrap_or(0.0);
+    let size = match &finished.outcome {
+        Outcome::Ready { path, size } => {
+            let _ = std::fs::remove_file(path);
+            *size
+        }
+        Outcome::Refused(report) => {
+            return Err(format!("the export was refused: {:#?}", &report.violations[..report.violations.len().min(5)]).into())
+        }
+    };
+    let (counts,): (serde_json::Value,) = sqlx::query_as("select row_counts from hmis_exports where id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await?;
+    let counts: Vec<(String, u64)> = serde_json::from_value(counts)?;
+    let rows: u64 = counts.iter().map(|(_, n)| n).sum();
+    let mut report = format!(
+        "Export of RB-501, reporting period {start} – {today}: {rows} rows in 10 files, ZIP {:.1} MiB.\n\n\
+         | File | Rows |\n|---|---|\n",
+        size as f64 / 1_048_576.0
+    );
+    for (file, n) in &counts {
+        report.push_str(&format!("| {file} | {n} |\n"));
+    }
+    report.push_str("\n| Phase | Seconds |\n|---|---|\n");
+    for (phase, took) in &finished.phases {
+        report.push_str(&format!("| {phase} | {:.1} |\n", took.as_secs_f64()));
+    }
+    report.push_str(&format!(
+        "| **Total** | **{:.1}** |\n\nPeak resident memory of the process: {peak:.0} MiB (before the export: {before:.0} MiB).\n",
+        total.as_secs_f64()
+    ));
+    Ok(report)
+}

@@ -87,11 +87,17 @@ pub fn router(
                 move || shell(options.clone())
             },
         )
+        // The HMIS CSV export's ZIP, streamed (not a server function: it is a file).
+        .route(
+            "/exports/{id}/download",
+            axum::routing::get(app::features::hmis_export::download::download),
+        )
         .fallback(leptos_axum::file_and_error_handler_with_context(
             move || provide_context(fallback_pool.clone()),
             shell,
         ))
         .with_state(options)
+        .layer(axum::Extension(pool))
         .layer(sessions)
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(require_same_origin))

@@ -38,6 +38,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", server::bench::run(pool, iterations).await?);
             Ok(())
         }
+        Some("export-bench") => {
+            println!("{}", server::bench::export(pool).await?);
+            Ok(())
+        }
         Some("demo") => {
             let size = match args.get(1).map(String::as_str) {
                 None | Some("small") => app::ssr::demo::Size::Small,
@@ -60,6 +64,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                     tokio::time::Duration::from_secs(600),
                 ),
             );
+            // Exports cut short by a restart are marked failed; old ZIPs are removed.
+            app::features::hmis_export::job::tidy(&pool).await?;
             let app = server::router(pool, store, options, &server::Settings::from_env());
             let listener = tokio::net::TcpListener::bind(&addr).await?;
             tracing::info!("Threshold listening on http://{addr}");
@@ -70,7 +76,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         Some(other) => {
-            Err(format!("unknown command {other:?} (serve, migrate, demo, bench)").into())
+            Err(format!("unknown command {other:?} (serve, migrate, demo, bench, export-bench)").into())
         }
     }
 }

@@ -45,8 +45,8 @@ async fn fixture_org(pool: &PgPool) -> (i64, i64) {
     .await
     .unwrap();
     let project: i64 = sqlx::query_scalar(
-        "insert into projects (organization_id, name, operating_start_date, project_type, coc_code)
-         values ($1, 'Fixture PSH', date '2020-01-01', 3, 'RB-501') returning id",
+        "insert into projects (organization_id, name, operating_start_date, project_type, coc_code, housing_type, geocode)
+         values ($1, 'Fixture PSH', date '2020-01-01', 3, 'RB-501', 1, '279001') returning id",
     )
     .bind(org)
     .fetch_one(pool)

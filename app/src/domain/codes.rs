@@ -74,6 +74,31 @@ impl ProjectType {
         )
     }
 
+    /// 2.02.D HousingType applies to residential projects (ES, TH, PH but RRH, Safe Haven) and
+    /// to RRH with housing (RRHSubType 2).
+    pub fn takes_housing_type(self, rrh_sub_type: Option<RrhSubType>) -> bool {
+        match self {
+            Self::EsEntryExit
+            | Self::EsNightByNight
+            | Self::TransitionalHousing
+            | Self::PermanentSupportiveHousing
+            | Self::SafeHaven
+            | Self::PhHousingOnly
+            | Self::PhHousingWithServices => true,
+            Self::RapidReHousing => rrh_sub_type == Some(RrhSubType::HousingWithOrWithoutServices),
+            _ => false,
+        }
+    }
+
+    /// 2.02.B ResidentialAffiliation applies to Services Only and to RRH: Services Only.
+    pub fn takes_residential_affiliation(self, rrh_sub_type: Option<RrhSubType>) -> bool {
+        match self {
+            Self::ServicesOnly => true,
+            Self::RapidReHousing => rrh_sub_type == Some(RrhSubType::ServicesOnly),
+            _ => false,
+        }
+    }
+
     /// The CE Event (4.20.2) a referral to a project of this type records, per HUD Data Lab's
     /// mapping (reference 1.6). Joint TH-RRH (12), EHV (17) and HSV (18) are chosen by hand.
     pub fn referral_event(self) -> Option<EventType> {
@@ -89,6 +114,50 @@ impl ProjectType {
             }
             _ => None,
         }
+    }
+}
+
+hud_list! {
+    /// 2.02.D HousingType
+    HousingType {
+        SiteBasedSingle = 1 => "Site-based – single site",
+        SiteBasedClustered = 2 => "Site-based – clustered / multiple sites",
+        TenantBasedScattered = 3 => "Tenant-based – scattered site",
+    }
+}
+
+hud_list! {
+    /// 2.02.A RRHSubType
+    RrhSubType {
+        ServicesOnly = 1 => "RRH: Services Only",
+        HousingWithOrWithoutServices = 2 => "RRH: Housing with or without services",
+    }
+}
+
+hud_list! {
+    /// 2.02.7 TargetPopulation
+    TargetPopulation {
+        DomesticViolence = 1 => "DV: Survivor of Domestic Violence",
+        Hiv = 3 => "HIV: Persons with HIV/AIDS",
+        NotApplicable = 4 => "NA: Not applicable",
+    }
+}
+
+hud_list! {
+    /// 2.03.4 GeographyType
+    GeographyType {
+        Urban = 1 => "Urban",
+        Suburban = 2 => "Suburban",
+        Rural = 3 => "Rural",
+        Unknown = 99 => "Unknown / data not collected",
+    }
+}
+
+hud_list! {
+    /// 1.10 No/Yes
+    NoYes {
+        No = 0 => "No",
+        Yes = 1 => "Yes",
     }
 }
 

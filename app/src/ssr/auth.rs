@@ -296,3 +296,10 @@ pub async fn require_actor() -> Result<Actor, AppError> {
     }
     Ok(actor)
 }
+
+/// The signed-in actor working as a System Administrator; everyone else is refused.
+pub async fn require_administrator() -> Result<Actor, AppError> {
+    let actor = require_actor().await?;
+    actor.context_in(&[Workgroup::SystemAdministrator])?;
+    Ok(actor)
+}

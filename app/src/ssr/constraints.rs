@@ -38,6 +38,15 @@ pub fn describe(constraint: &str) -> Option<(&'static str, &'static str)> {
             "Choose the rental subsidy type for this destination.",
         ),
         "other_destination_dependent" => ("other_destination", "Describe the other destination."),
+        "hmis_exports_one_running" => (
+            "coc_code",
+            "An export of this CoC is already running: wait for it to finish, then start another.",
+        ),
+        "organizations_name_key" => ("name", "Another organization already has this name."),
+        "organizations_ce_for_coc_key" => (
+            "ce_for_coc",
+            "This CoC already has a Coordinated Entry organization.",
+        ),
         _ => return None,
     })
 }

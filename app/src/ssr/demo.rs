@@ -341,7 +341,7 @@ async fn set_due_dates(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 
 /// Loads the demo data once. Refuses a database that already holds users.
 pub async fn load(pool: &PgPool, size: Size) -> Result<String, AppError> {
-    let (users,): (i64,) = sqlx::query_as("select count(*) from users")
+    let (users,): (i64,) = sqlx::query_as("select count(*) from users where not is_system")
         .fetch_one(pool)
         .await?;
     if users > 0 {
@@ -398,8 +398,9 @@ async fn load_small(conn: &mut PgConnection, today: NaiveDate) -> Result<String,
     let mut projects = Vec::new();
     for (key, org, name, project_type, coc, receives, access) in PROJECTS {
         let (id,): (i64,) = sqlx::query_as(
-            "insert into projects (organization_id, name, operating_start_date, project_type, coc_code, rrh_sub_type, housing_type)
-             values ($1, $2, $3, $4, $5, $6, $7) returning id",
+            "insert into projects (organization_id, name, operating_start_date, project_type, coc_code, rrh_sub_type,
+                housing_type, residential_affiliation, geocode, city, state, geography_type)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'Riverbend', 'MN', 1) returning id",
         )
         .bind(key_id(&orgs, org))
         .bind(name)
@@ -407,7 +408,14 @@ async fn load_small(conn: &mut PgConnection, today: NaiveDate) -> Result<String,
         .bind(project_type)
         .bind(coc)
         .bind((*project_type == 13).then_some(2i16))
-        .bind(if matches!(project_type, 0 | 2 | 3) { Some(1i16) } else { Some(3i16) })
+        // 2.02.D / 2.02.B apply by project type (domain::codes::ProjectType).
+        .bind(match project_type {
+            0 | 2 | 3 => Some(1i16),
+            9 | 10 | 13 => Some(3i16),
+            _ => None,
+        })
+        .bind((*project_type == 6).then_some(0i16))
+        .bind(if *coc == "LK-502" { "279003" } else { "279001" })
         .fetch_one(&mut *conn)
         .await?;
         if *receives || *access {
@@ -792,9 +800,10 @@ async fn load_large(pool: &PgPool, today: NaiveDate) -> Result<(), AppError> {
     let statements = [
         "insert into organizations (name)
          select 'Provider ' || lpad(g::text, 3, '0') from generate_series(1, 320) g",
-        "insert into projects (organization_id, name, operating_start_date, project_type, coc_code, rrh_sub_type)
+        "insert into projects (organization_id, name, operating_start_date, project_type, coc_code, rrh_sub_type, housing_type, geocode)
          select o.id, o.name || case k when 0 then ' PSH' else ' RRH' end, date '2018-01-01',
-                case k when 0 then 3 else 13 end, 'RB-501', case k when 0 then null else 2 end
+                case k when 0 then 3 else 13 end, 'RB-501', case k when 0 then null else 2 end,
+                case k when 0 then 1 else 3 end, '279001'
            from organizations o cross join generate_series(0, 1) k where o.name like 'Provider %'",
         "insert into clients (first_name, last_name, name_data_quality, dob, dob_data_quality, veteran_status)
          select (array['Ana','Marcus','Deja','Luis','Keisha','Tom','Fatima','Jamal'])[1 + g % 8],

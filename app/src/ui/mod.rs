@@ -1,6 +1,6 @@
 //! Shared components: field errors, the error summary, page guards.
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use leptos::prelude::*;
 use leptos::server::ServerActionError;
 use leptos::server_fn::{error::ServerFnUrlError, ServerFn};
@@ -111,4 +111,128 @@ pub fn NoContextNotice() -> impl IntoView {
             <p>{AppError::NoContext.to_string()}</p>
         </section>
     }
+}
+
+/// `aria-invalid` of a field while an error names it.
+fn invalid_attr(error: Signal<Option<AppError>>, field: &'static str) -> impl Fn() -> Option<&'static str> + Copy {
+    move || {
+        error.with(|e| {
+            e.as_ref()
+                .and_then(|e| e.field_errors())
+                .and_then(|f| f.get(field))
+                .map(|_| "true")
+        })
+    }
+}
+
+/// A labelled input bound to one field of a reactive draft. Its `name` is `id` (the server
+/// function's argument), and it renders its value as an attribute too, so the form reads and
+/// posts without JavaScript.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    label: &'static str,
+    #[prop(into)] value: Signal<String>,
+    on_input: Callback<String>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] maxlength: Option<usize>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+) -> impl IntoView {
+    let initial = value.get_untracked();
+    let described = match hint {
+        Some(_) => format!("{id}-hint {id}-error"),
+        None => format!("{id}-error"),
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id name=id type=kind value=initial prop:value=move || value.get()
+                maxlength=maxlength.map(|m| m.to_string()) autocomplete=autocomplete
+                on:input=move |ev| on_input.run(event_target_value(&ev))
+                aria-invalid=invalid_attr(error, id) aria-describedby=described/>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            <FieldError error field=id/>
+        </div>
+    }
+}
+
+/// A labelled select bound to one field of a reactive draft; `options` are (value, label), and
+/// `empty` labels the "nothing chosen" option (none when `None`).
+#[component]
+pub fn SelectField(
+    id: &'static str,
+    label: &'static str,
+    #[prop(into)] value: Signal<String>,
+    on_change: Callback<String>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    options: Vec<(String, String)>,
+    #[prop(optional)] empty: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let described = match hint {
+        Some(_) => format!("{id}-hint {id}-error"),
+        None => format!("{id}-error"),
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id name=id on:change=move |ev| on_change.run(event_target_value(&ev))
+                aria-invalid=invalid_attr(error, id) aria-describedby=described>
+                {empty.map(|text| view! { <option value="" selected=move || value.with(String::is_empty)>{text}</option> })}
+                {options.into_iter().map(|(code, text)| {
+                    let chosen = code.clone();
+                    view! { <option value=code selected=move || value.with(|v| *v == chosen)>{text}</option> }
+                }).collect_view()}
+            </select>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            <FieldError error field=id/>
+        </div>
+    }
+}
+
+/// The errors a reactive form shows: the shared rules' verdict on the fields the user has
+/// touched (`client`), then whatever the server answered for the last save.
+pub fn shown_errors(
+    client: Memo<Option<FieldErrors>>,
+    touched: RwSignal<Vec<&'static str>>,
+    server: Signal<Option<AppError>>,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || {
+        let mut errors = FieldErrors::new();
+        if let Some(client) = client.get() {
+            touched.with(|touched| {
+                for (field, message) in client.0 {
+                    if touched.iter().any(|t| *t == field) {
+                        errors.add(&field, message);
+                    }
+                }
+            });
+        }
+        match server.get() {
+            Some(AppError::Invalid(server)) => {
+                for (field, message) in server.0 {
+                    errors.add(&field, message);
+                }
+            }
+            Some(other) => return Some(other),
+            None => {}
+        }
+        (!errors.is_empty()).then_some(AppError::Invalid(errors))
+    })
+}
+
+/// "Save is unavailable until …": why a form's submit button is disabled.
+pub fn unavailable_reason(errors: &FieldErrors, labels: FieldLabels) -> String {
+    let names: Vec<&str> = errors
+        .0
+        .keys()
+        .map(|k| labels.iter().find(|(n, _)| n == k).map(|(_, l)| *l).unwrap_or(k.as_str()))
+        .collect();
+    format!(
+        "Save is unavailable until {} field(s) are corrected: {}.",
+        names.len(),
+        names.join(", ")
+    )
 }

@@ -58,18 +58,11 @@ pub struct ProgramRow {
 }
 
 /// The signed-in System Administrator; everyone else is refused.
-#[cfg(feature = "ssr")]
-async fn administrator() -> Result<auth::Actor, AppError> {
-    let actor = auth::require_actor().await?;
-    actor.context_in(&[Workgroup::SystemAdministrator])?;
-    Ok(actor)
-}
-
 #[server(endpoint = "admin/users")]
 pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
     respond(
         async {
-            administrator().await?;
+            auth::require_administrator().await?;
             let rows: Vec<(i64, String, String, String, bool, Vec<String>)> = sqlx::query_as(
                 "select u.id, u.username, u.first_name, u.last_name, u.active,
                         coalesce(array_agg(case m.workgroup when 1 then 'HMIS User' when 2 then 'Coordinated Entry Assessor'
@@ -78,7 +71,7 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
                    from users u
                    left join memberships m on m.user_id = u.id and m.deleted_at is null
                    left join organizations o on o.id = m.organization_id
-                  where u.deleted_at is null
+                  where u.deleted_at is null and not u.is_system
                   group by u.id order by u.username",
             )
             .fetch_all(&pool()?)
@@ -111,7 +104,7 @@ pub async fn create_user(
 ) -> Result<i64, AppError> {
     respond(
         async {
-            let actor = administrator().await?;
+            let actor = auth::require_administrator().await?;
             let mut errors = FieldErrors::new();
             let username = errors.check("username", normalize_username(&username));
             let name_ok = |v: &str| (1..=50).contains(&v.trim().chars().count());
@@ -158,7 +151,9 @@ pub async fn create_user(
                     entity: "user",
                     entity_id: Some(id),
                     before: None,
-                    after: Some(json!({ "username": username, "first_name": first_name.trim(), "last_name": last_name.trim() })),
+                    after: Some(json!({ "Username": username, "First name": first_name.trim(), "Last name": last_name.trim(),
+                                        "Email": email, "Phone": phone.as_deref().map(crate::domain::contact::format_phone),
+                                        "Password": "Initial password, to be changed at first sign-in" })),
                 },
             )
             .await?;
@@ -174,12 +169,12 @@ pub async fn create_user(
 pub async fn get_user(user_id: i64) -> Result<UserDetail, AppError> {
     respond(
         async {
-            let actor = administrator().await?;
+            let actor = auth::require_administrator().await?;
             let pool = pool()?;
             type Row = (i64, i32, String, String, String, Option<String>, Option<String>, bool, bool);
             let row: Option<Row> = sqlx::query_as(
                 "select id, version, username, first_name, last_name, email, phone, active, must_change_password
-                   from users where id = $1 and deleted_at is null",
+                   from users where id = $1 and deleted_at is null and not is_system",
             )
             .bind(user_id)
             .fetch_optional(&pool)
@@ -242,7 +237,7 @@ async fn lock_user(
         ));
     }
     let row: Option<(i32,)> =
-        sqlx::query_as("select version from users where id = $1 and deleted_at is null for update")
+        sqlx::query_as("select version from users where id = $1 and deleted_at is null and not is_system for update")
             .bind(user_id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -272,6 +267,14 @@ async fn bump(
     .fetch_one(conn)
     .await?;
     Ok(version)
+}
+
+#[cfg(feature = "ssr")]
+async fn organization_name(conn: &mut PgConnection, id: i64) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar("select name from organizations where id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?)
 }
 
 /// Refuses a change that would leave no active System Administrator. Takes the lock every
@@ -304,7 +307,7 @@ pub async fn grant_membership(
 ) -> Result<i32, AppError> {
     respond(
         async {
-            let actor = administrator().await?;
+            let actor = auth::require_administrator().await?;
             let pool = pool()?;
             let mut tx = pool.begin().await?;
             lock_user(&mut tx, &actor, user_id, None).await?;
@@ -350,6 +353,7 @@ pub async fn grant_membership(
             .fetch_one(&mut *tx)
             .await?;
             let version = bump(&mut tx, &actor, user_id, false).await?;
+            let organization_label = organization_name(&mut tx, organization).await?;
             audit::record(
                 &mut tx,
                 &actor,
@@ -358,7 +362,7 @@ pub async fn grant_membership(
                     entity: "user",
                     entity_id: Some(user_id),
                     before: None,
-                    after: Some(json!({ "membership_id": membership, "workgroup": workgroup.code(), "organization_id": organization })),
+                    after: Some(json!({ "Workgroup": workgroup.label(), "Organization": organization_label, "Membership": membership })),
                 },
             )
             .await?;
@@ -374,7 +378,7 @@ pub async fn grant_membership(
 pub async fn revoke_membership(user_id: i64, membership_id: i64) -> Result<i32, AppError> {
     respond(
         async {
-            let actor = administrator().await?;
+            let actor = auth::require_administrator().await?;
             let pool = pool()?;
             let mut tx = pool.begin().await?;
             lock_user(&mut tx, &actor, user_id, None).await?;
@@ -393,6 +397,7 @@ pub async fn revoke_membership(user_id: i64, membership_id: i64) -> Result<i32, 
             ))?;
             keep_an_administrator(&mut tx).await?;
             let version = bump(&mut tx, &actor, user_id, false).await?;
+            let organization_label = organization_name(&mut tx, organization).await?;
             audit::record(
                 &mut tx,
                 &actor,
@@ -400,7 +405,7 @@ pub async fn revoke_membership(user_id: i64, membership_id: i64) -> Result<i32, 
                     action: "membership.revoke",
                     entity: "user",
                     entity_id: Some(user_id),
-                    before: Some(json!({ "membership_id": membership_id, "workgroup": workgroup, "organization_id": organization })),
+                    before: Some(json!({ "Workgroup": Workgroup::from_code(workgroup).map(|w| w.label()), "Organization": organization_label, "Membership": membership_id })),
                     after: None,
                 },
             )
@@ -417,7 +422,7 @@ pub async fn revoke_membership(user_id: i64, membership_id: i64) -> Result<i32, 
 pub async fn set_user_active(user_id: i64, version: i32, active: bool) -> Result<i32, AppError> {
     respond(
         async {
-            let actor = administrator().await?;
+            let actor = auth::require_administrator().await?;
             let pool = pool()?;
             let mut tx = pool.begin().await?;
             lock_user(&mut tx, &actor, user_id, Some(version)).await?;
@@ -441,8 +446,8 @@ pub async fn set_user_active(user_id: i64, version: i32, active: bool) -> Result
                     },
                     entity: "user",
                     entity_id: Some(user_id),
-                    before: Some(json!({ "active": !active })),
-                    after: Some(json!({ "active": active })),
+                    before: Some(json!({ "Active": !active })),
+                    after: Some(json!({ "Active": active })),
                 },
             )
             .await?;
@@ -462,7 +467,7 @@ pub async fn reset_password(
 ) -> Result<i32, AppError> {
     respond(
         async {
-            let actor = administrator().await?;
+            let actor = auth::require_administrator().await?;
             let pool = pool()?;
             let mut tx = pool.begin().await?;
             lock_user(&mut tx, &actor, user_id, Some(version)).await?;
@@ -489,7 +494,7 @@ pub async fn reset_password(
                     entity: "user",
                     entity_id: Some(user_id),
                     before: None,
-                    after: Some(json!({ "must_change_password": true })),
+                    after: Some(json!({ "Password": "Reset: to be changed at next sign-in" })),
                 },
             )
             .await?;
@@ -516,7 +521,7 @@ pub async fn list_programs(query: String) -> Result<Vec<ProgramRow>, AppError> {
             );
             let rows: Vec<(String, Option<i16>, String, bool, String)> = sqlx::query_as(
                 "select p.name, p.project_type, p.coc_code,
-                        exists (select 1 from ce_participations cp where cp.project_id = p.id and cp.receives_referrals = 1
+                        exists (select 1 from ce_participations cp where cp.project_id = p.id and cp.deleted_at is null and cp.receives_referrals = 1
                                   and cp.start_date <= current_date and (cp.end_date is null or cp.end_date >= current_date)),
                         o.name
                    from projects p join organizations o on o.id = p.organization_id

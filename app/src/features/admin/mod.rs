@@ -5,6 +5,7 @@ pub mod api;
 
 use crate::domain::access::Workgroup;
 use crate::error::AppError;
+use crate::features::audit::RecordHistory;
 use crate::features::auth::Guarded;
 use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
 use api::{
@@ -239,6 +240,7 @@ fn UserAccess(user: UserDetail, reload: RwSignal<u32>, saved: RwSignal<bool>) ->
                 </button>
             </ActionForm>
             <p><a href="/admin/users">"All users"</a></p>
+            <RecordHistory entity="user" entity_id=id reload/>
         </section>
     }
 }

@@ -43,14 +43,6 @@ pub struct CeEventList {
 }
 
 /// One entry of an event's history (from the audit log).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    pub at: String,
-    pub who: String,
-    pub organization: Option<String>,
-    pub action: String,
-    pub changes: Vec<String>,
-}
 
 /// Everything the CE Event form shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,7 +71,7 @@ pub struct CeEventForm {
     pub need_status_options: Vec<(i64, String)>,
     /// The last day the referral may stay in its current status (CoC timeliness standard).
     pub need_status_due: Option<NaiveDate>,
-    pub history: Vec<HistoryEntry>,
+    pub history: Vec<crate::features::audit::api::HistoryEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -865,21 +865,7 @@ fn History(form: CeEventForm) -> impl IntoView {
     view! {
         <section class="subsection" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>
-            {if form.history.is_empty() {
-                view! { <p class="muted">"No changes recorded."</p> }.into_any()
-            } else {
-                view! {
-                    <ol class="history">
-                        {form.history.into_iter().map(|h| view! {
-                            <li>
-                                <p><strong>{h.action}</strong> " · " {h.at} " · " {h.who}
-                                    {h.organization.map(|o| format!(" ({o})"))}</p>
-                                <ul>{h.changes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
-                            </li>
-                        }).collect_view()}
-                    </ol>
-                }.into_any()
-            }}
+            <crate::features::audit::HistoryList entries=form.history/>
         </section>
     }
 }

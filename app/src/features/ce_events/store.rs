@@ -2,7 +2,7 @@
 //! and validate, then call these inside their transaction.
 
 use super::api::{
-    audit_change, CeEventForm, CeEventRow, HistoryEntry, PriorityListRow, CLIENT_IN_SCOPE,
+    audit_change, CeEventForm, CeEventRow, PriorityListRow, CLIENT_IN_SCOPE,
 };
 use crate::domain::access::{ActiveContext, Workgroup};
 use crate::domain::ce_event::{
@@ -12,6 +12,7 @@ use crate::domain::codes::{EventType, ProjectType, ReferralResult};
 use crate::domain::contact::format_phone;
 use crate::domain::dates::format_date;
 use crate::error::AppError;
+use crate::features::audit::api::HistoryEntry;
 use crate::features::clients::api::display_name;
 use crate::ssr::{audit, auth::Actor, scope};
 use chrono::NaiveDate;
@@ -516,69 +517,14 @@ pub async fn form(
 }
 
 async fn history(pool: &PgPool, event_id: i64) -> Result<Vec<HistoryEntry>, sqlx::Error> {
-    type Row = (
-        chrono::DateTime<chrono::Utc>,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<Value>,
-        Option<Value>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "select a.at, u.first_name || ' ' || u.last_name, o.name, a.action, a.before, a.after
-           from audit_log a left join users u on u.id = a.user_id left join organizations o on o.id = a.organization_id
-          where a.entity = 'ce_event' and a.entity_id = $1
-          order by a.at desc, a.id desc",
-    )
-    .bind(event_id)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(at, who, organization, action, before, after)| HistoryEntry {
-                at: at
-                    .with_timezone(&chrono::Local)
-                    .format("%m/%d/%Y %-I:%M %p")
-                    .to_string(),
-                who: who.unwrap_or_else(|| "System".into()),
-                organization,
-                action: match action.as_str() {
-                    "create" => "Referred",
-                    "save" => "Updated",
-                    "correct" => "Corrected",
-                    "need_status" => "Referral Need Status changed",
-                    other => other,
-                }
-                .to_string(),
-                changes: diff(before.as_ref(), after.as_ref()),
-            },
-        )
-        .collect())
-}
-
-/// "Field: old → new" for each field that changed.
-pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
-    let Some(Value::Object(after)) = after else {
-        return Vec::new();
+    let label = |action: &str| match action {
+        "create" => "Referred",
+        "save" => "Updated",
+        "correct" => "Corrected",
+        "need_status" => "Referral Need Status changed",
+        _ => "Changed",
     };
-    let show = |v: Option<&Value>| match v {
-        None | Some(Value::Null) => "(blank)".to_string(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    };
-    after
-        .iter()
-        .filter_map(|(key, new)| {
-            let old = before.and_then(|b| b.get(key));
-            match old {
-                Some(old) if old == new => None,
-                None if before.is_none() && new.is_null() => None,
-                None if before.is_none() => Some(format!("{key}: {}", show(Some(new)))),
-                _ => Some(format!("{key}: {} → {}", show(old), show(Some(new)))),
-            }
-        })
-        .collect()
+    crate::features::audit::api::history(pool, "ce_event", event_id, label).await
 }
 
 /// Writes the provider's form, bumping the version, and audits before/after.
@@ -751,29 +697,6 @@ pub async fn priority_list(
             .collect(),
         has_next,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn diff_lists_changed_fields_only() {
-        let before =
-            json!({"Result Date": null, "Event": "Referral to PSH project resource opening"});
-        let after = json!({"Result Date": "11/20/2026", "Event": "Referral to PSH project resource opening"});
-        assert_eq!(
-            diff(Some(&before), Some(&after)),
-            vec!["Result Date: (blank) → 11/20/2026"]
-        );
-        assert_eq!(
-            diff(
-                None,
-                Some(&json!({"Event Date": "11/20/2026", "Result Date": null}))
-            ),
-            vec!["Event Date: 11/20/2026"]
-        );
-    }
 }
 
 /// A Referral Need Status with its timeliness standard.

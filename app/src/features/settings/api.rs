@@ -5,7 +5,6 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     domain::{
-        access::Workgroup,
         need_status::{validate_need_status, NeedStatusDraft},
     },
     ssr::{audit, auth, pool, respond},
@@ -34,18 +33,11 @@ pub struct NeedStatusList {
     pub statuses: Vec<NeedStatusView>,
 }
 
-#[cfg(feature = "ssr")]
-async fn admin() -> Result<auth::Actor, AppError> {
-    let actor = auth::require_actor().await?;
-    actor.context_in(&[Workgroup::SystemAdministrator])?;
-    Ok(actor)
-}
-
 #[server(endpoint = "settings/need_statuses")]
 pub async fn list_need_statuses(coc: String) -> Result<NeedStatusList, AppError> {
     respond(
         async {
-            admin().await?;
+            auth::require_administrator().await?;
             let pool = pool()?;
             let cocs: Vec<(String, String)> =
                 sqlx::query_as("select code, name from cocs order by code")
@@ -145,7 +137,7 @@ pub async fn save_need_status(
 ) -> Result<i64, AppError> {
     respond(
         async {
-            let actor = admin().await?;
+            let actor = auth::require_administrator().await?;
             let pool = pool()?;
             let mut tx = pool.begin().await?;
             let existing = statuses(&mut *tx, &coc).await?;
