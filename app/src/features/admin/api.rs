@@ -57,7 +57,6 @@ pub struct ProgramRow {
     pub organization: String,
 }
 
-/// The signed-in System Administrator; everyone else is refused.
 #[server(endpoint = "admin/users")]
 pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
     respond(

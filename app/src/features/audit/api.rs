@@ -21,7 +21,7 @@ pub struct HistoryEntry {
 }
 
 /// The records whose history the administration pages show (System Administrators only).
-pub const ADMINISTERED: &[&str] = &["user", "organization", "project", "coc"];
+pub const ADMINISTERED: &[&str] = &["user", "organization", "project", "referral_need_status"];
 
 /// The history of an administered record, newest first.
 #[server(endpoint = "audit/history")]

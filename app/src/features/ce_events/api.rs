@@ -42,8 +42,6 @@ pub struct CeEventList {
     pub can_refer: bool,
 }
 
-/// One entry of an event's history (from the audit log).
-
 /// Everything the CE Event form shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CeEventForm {

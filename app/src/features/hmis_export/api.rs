@@ -151,7 +151,7 @@ pub async fn start_export(
             let cocs: Vec<String> = exportable_cocs(&pool, &actor).await?.into_iter().map(|(c, _)| c).collect();
             let draft = ExportDraft { coc_code, period_type, start_date, end_date };
             let request = validate_export(&draft, &cocs, today()).map_err(AppError::Invalid)?;
-            job::tidy(&pool).await?;
+            job::remove_expired(&pool).await?;
             let context = actor.context()?;
             let mut tx = pool.begin().await?;
             let export_id = uuid::Uuid::new_v4().simple().to_string();

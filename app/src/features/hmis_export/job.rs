@@ -358,9 +358,9 @@ async fn load_header(conn: &mut PgConnection, id: i64) -> Result<ExportHeader, s
     })
 }
 
-/// After a restart, an export that was running can never finish: say so. Also removes ZIPs
-/// older than [`KEEP_FOR_HOURS`].
-pub async fn tidy(pool: &PgPool) -> Result<(), sqlx::Error> {
+/// After a restart, an export that was running can never finish: say so. Called once when the
+/// server starts, before it serves.
+pub async fn recover_interrupted(pool: &PgPool) -> Result<(), sqlx::Error> {
     sqlx::query(
         "update hmis_exports set status = 'failed', phase = 'Interrupted by a server restart: start the export again.',
                 finished_at = now(), version = version + 1, updated_at = now()
@@ -368,6 +368,11 @@ pub async fn tidy(pool: &PgPool) -> Result<(), sqlx::Error> {
     )
     .execute(pool)
     .await?;
+    remove_expired(pool).await
+}
+
+/// Removes ZIPs older than [`KEEP_FOR_HOURS`]: they hold personal data.
+pub async fn remove_expired(pool: &PgPool) -> Result<(), sqlx::Error> {
     let expired: Vec<(Option<String>,)> = sqlx::query_as(
         "with old as (
              select id, file_path from hmis_exports

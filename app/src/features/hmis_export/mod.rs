@@ -21,7 +21,7 @@ use crate::ui::{
     form_error, shown_errors, today, unavailable_reason, ErrorPanel, ErrorSummary, FieldError,
     FieldLabels, SelectField, TextField,
 };
-use api::{list_exports, ExportOverview, ExportStatus, StartExport};
+use api::{list_exports, ExportStatus, StartExport};
 use chrono::Datelike;
 use leptos::prelude::*;
 
@@ -43,15 +43,37 @@ pub fn ExportPage() -> impl IntoView {
 #[component]
 fn Export() -> impl IntoView {
     let start = ServerAction::<StartExport>::new();
+    // The form is read once; the list below refreshes while an export runs, without touching
+    // what the user is typing.
+    let form = Resource::new(|| (), |_| list_exports());
+    view! {
+        <section class="panel">
+            <h1>"HMIS CSV export"</h1>
+            <p class="hint">"HUD's HMIS CSV FY2026 files of a Continuum of Care, for HUD reports (CE APR, LSA) and other systems. The files are checked against HUD's structural rules before they are offered; an export that breaks a rule is refused with the list of what to fix. The files hold personal data: every export and download is recorded, and the ZIP is removed from the server after 24 hours."</p>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match form.await {
+                        Ok(overview) => view! { <ExportForm cocs=overview.cocs start/> <RecentExports start/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The user's recent exports, polled while one runs.
+#[component]
+fn RecentExports(start: ServerAction<StartExport>) -> impl IntoView {
     let tick = RwSignal::new(0u64);
-    let page = Resource::new(
+    let list = Resource::new(
         move || (start.version().get(), tick.get()),
         |_| list_exports(),
     );
     let running = RwSignal::new(false);
     Effect::new(move |_| {
-        if let Some(Ok(page)) = page.get() {
-            running.set(page.exports.iter().any(|e| e.status == "running"));
+        if let Some(Ok(list)) = list.get() {
+            running.set(list.exports.iter().any(|e| e.status == "running"));
         }
     });
     Effect::new(move |_| {
@@ -67,18 +89,20 @@ fn Export() -> impl IntoView {
         }
     });
     view! {
-        <section class="panel">
-            <h1>"HMIS CSV export"</h1>
-            <p class="hint">"HUD's HMIS CSV FY2026 files of a Continuum of Care, for HUD reports (CE APR, LSA) and other systems. The files are checked against HUD's structural rules before they are offered; an export that breaks a rule is refused with the list of what to fix. The files hold personal data: every export and download is recorded, and the ZIP is removed from the server after 24 hours."</p>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => view! { <ExportView page start/> }.into_any(),
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+        <h2 id="exports-heading">"Your recent exports"</h2>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(list) if list.exports.is_empty() => view! { <p class="muted">"None yet."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="exports" aria-labelledby="exports-heading">
+                            {list.exports.into_iter().map(|e| view! { <li><ExportCard export=e/></li> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
@@ -93,20 +117,20 @@ fn fiscal_year_start(today: chrono::NaiveDate) -> chrono::NaiveDate {
 }
 
 #[component]
-fn ExportView(page: ExportOverview, start: ServerAction<StartExport>) -> impl IntoView {
+fn ExportForm(cocs: Vec<(String, String)>, start: ServerAction<StartExport>) -> impl IntoView {
     let server_error = form_error(start);
     let draft = RwSignal::new(ExportDraft {
-        coc_code: page
-            .cocs
-            .first()
-            .map(|(c, _)| c.clone())
-            .unwrap_or_default(),
+        coc_code: cocs.first().map(|(c, _)| c.clone()).unwrap_or_default(),
         period_type: ExportPeriodType::ReportingPeriod.code().to_string(),
         start_date: fiscal_year_start(today()).to_string(),
         end_date: today().to_string(),
     });
     let touched = RwSignal::new(Vec::<&'static str>::new());
-    let cocs: Vec<String> = page.cocs.iter().map(|(c, _)| c.clone()).collect();
+    let coc_options: Vec<(String, String)> = cocs
+        .iter()
+        .map(|(c, n)| (c.clone(), format!("{c} {n}")))
+        .collect();
+    let cocs: Vec<String> = cocs.into_iter().map(|(c, _)| c).collect();
     let cocs = StoredValue::new(cocs);
     let validation = Memo::new(move |_| {
         draft.with(|d| cocs.with_value(|c| validate_export(d, c, today()).err()))
@@ -128,11 +152,6 @@ fn ExportView(page: ExportOverview, start: ServerAction<StartExport>) -> impl In
         })
     };
     let value = move |f: fn(&ExportDraft) -> String| Signal::derive(move || draft.with(f));
-    let coc_options: Vec<(String, String)> = page
-        .cocs
-        .iter()
-        .map(|(c, n)| (c.clone(), format!("{c} {n}")))
-        .collect();
     let period_is = move |code: i16| draft.with(|d| d.period_type == code.to_string());
     let period = move |kind: ExportPeriodType, id: &'static str, hint: &'static str| {
         let code = kind.code();
@@ -169,16 +188,6 @@ fn ExportView(page: ExportOverview, start: ServerAction<StartExport>) -> impl In
                 </span>
             </div>
         </ActionForm>
-        <h2 id="exports-heading">"Your recent exports"</h2>
-        {if page.exports.is_empty() {
-            view! { <p class="muted">"None yet."</p> }.into_any()
-        } else {
-            view! {
-                <ul class="exports" aria-labelledby="exports-heading">
-                    {page.exports.into_iter().map(|e| view! { <li><ExportCard export=e/></li> }).collect_view()}
-                </ul>
-            }.into_any()
-        }}
     }
 }
 
@@ -209,7 +218,7 @@ fn ExportCard(export: ExportStatus) -> impl IntoView {
             let total = export.rows_total.unwrap_or(0).max(1);
             let percent = (export.rows_done.min(total) * 100) / total;
             view! {
-                <p role="status">{format!("{} — {percent}%", export.phase)}</p>
+                <p>{format!("{} — {percent}%", export.phase)}</p>
                 <progress max=total.to_string() value=export.rows_done.min(total).to_string() aria-label="Export progress"></progress>
             }
             .into_any()

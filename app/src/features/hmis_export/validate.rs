@@ -51,7 +51,7 @@ impl Report {
 }
 
 /// An ID, stored compactly: most are decimal numbers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Key {
     Number(u64),
     Text(Box<str>),
@@ -363,6 +363,49 @@ fn read_file(
     Ok(rows)
 }
 
+/// Uniqueness of IDs nothing else refers to (EventID, ExitID): free while they ascend, as
+/// Threshold writes them, so memory does not grow with the file; a file whose IDs do not
+/// ascend is read again with a set (`repeated_ids`).
+struct Ascending {
+    last: Option<Key>,
+    sorted: bool,
+}
+
+impl Default for Ascending {
+    fn default() -> Self {
+        Ascending {
+            last: None,
+            sorted: true,
+        }
+    }
+}
+
+impl Ascending {
+    fn see(&mut self, id: Option<&str>) {
+        let Some(id) = id else { return };
+        let k = key(id);
+        if self.last.as_ref().is_some_and(|last| k <= *last) {
+            self.sorted = false;
+        }
+        self.last = Some(k);
+    }
+}
+
+/// The second pass of a file whose IDs did not ascend: reports each repeated ID.
+fn repeated_ids(
+    dir: &Path,
+    spec: &'static FileSpec,
+    column: &str,
+    report: &mut Report,
+) -> io::Result<()> {
+    let mut ids = Ids::default();
+    let mut scratch = Report::default();
+    read_file(dir, spec, None, &mut scratch, &mut |_| {}, |_, row| {
+        ids.insert(report, row, column);
+    })?;
+    Ok(())
+}
+
 /// IDs of one file, and the row each first appeared on.
 #[derive(Default)]
 struct Ids(HashMap<Key, u64>);
@@ -403,6 +446,7 @@ fn require_ref(report: &mut Report, row: &Row, column: &str, ids: &Ids, target: 
 }
 
 struct EnrollmentInfo {
+    row: u64,
     personal: Key,
     entry: Option<NaiveDate>,
     move_in: Option<NaiveDate>,
@@ -654,8 +698,8 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
     )?;
 
     let mut enrollments: HashMap<Key, EnrollmentInfo> = HashMap::new();
-    let mut enrollment_rows = Ids::default();
-    let mut persons: HashMap<Key, u64> = HashMap::new();
+    // PersonalID → (first row in Enrollment.csv, seen in Client.csv)
+    let mut persons: HashMap<Key, (u64, bool)> = HashMap::new();
     let mut households: HashMap<Key, Household> = HashMap::new();
     read_file(
         dir,
@@ -665,9 +709,22 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
         progress,
         |report, row| {
             let file = ENROLLMENT.name;
-            let Some(k) = enrollment_rows.insert(report, row, "EnrollmentID") else {
+            let Some(id) = row.get("EnrollmentID") else {
                 return;
             };
+            let k = key(id);
+            if let Some(first) = enrollments.get(&k) {
+                report.add(
+                    file,
+                    row.line,
+                    "EnrollmentID",
+                    format!(
+                        "EnrollmentID {id} is repeated (first on row {}): IDs are unique.",
+                        first.row
+                    ),
+                );
+                return;
+            }
             require_ref(report, row, "ProjectID", &projects, "Project.csv");
             check_user(report, row, &users);
             let (Some(personal), Some(project)) = (row.get("PersonalID"), row.get("ProjectID"))
@@ -708,10 +765,11 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
                     "RentalSubsidyType must be empty unless LivingSituation = 435.",
                 );
             }
-            persons.entry(key(personal)).or_insert(row.line);
+            persons.entry(key(personal)).or_insert((row.line, false));
             enrollments.insert(
                 k,
                 EnrollmentInfo {
+                    row: row.line,
                     personal: key(personal),
                     entry,
                     move_in,
@@ -769,7 +827,6 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
     }
     drop(households);
 
-    let mut clients = Ids::default();
     read_file(
         dir,
         &CLIENT,
@@ -778,11 +835,13 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
         progress,
         |report, row| {
             let file = CLIENT.name;
-            let Some(k) = clients.insert(report, row, "PersonalID") else {
+            let Some(id) = row.get("PersonalID") else {
                 return;
             };
-            if !persons.contains_key(&k) {
-                report.add(file, row.line, "PersonalID", "A client without an enrollment in Enrollment.csv: Client.csv holds only enrolled clients.");
+            match persons.get_mut(&key(id)) {
+                None => report.add(file, row.line, "PersonalID", "A client without an enrollment in Enrollment.csv: Client.csv holds only enrolled clients."),
+                Some((_, true)) => report.add(file, row.line, "PersonalID", format!("PersonalID {id} is repeated: one row per client.")),
+                Some((_, seen)) => *seen = true,
             }
             check_user(report, row, &users);
             let races = [
@@ -829,8 +888,8 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
     )?;
     let mut missing: Vec<(u64, String)> = persons
         .iter()
-        .filter(|(k, _)| !clients.0.contains_key(k))
-        .map(|(k, row)| {
+        .filter(|(_, (_, seen))| !seen)
+        .map(|(k, (row, _))| {
             (
                 *row,
                 match k {
@@ -851,7 +910,7 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
     }
     drop(persons);
 
-    let mut exits = Ids::default();
+    let mut exits = Ascending::default();
     let mut exited: HashSet<Key> = HashSet::new();
     read_file(
         dir,
@@ -861,7 +920,7 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
         progress,
         |report, row| {
             let file = EXIT.name;
-            exits.insert(report, row, "ExitID");
+            exits.see(row.get("ExitID"));
             check_user(report, row, &users);
             let destination = row.int("Destination");
             if (destination == Some(435)) != row.get("DestinationSubsidyType").is_some() {
@@ -916,8 +975,11 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
             }
         },
     )?;
+    if !exits.sorted {
+        repeated_ids(dir, &EXIT, "ExitID", &mut report)?;
+    }
 
-    let mut events = Ids::default();
+    let mut events = Ascending::default();
     read_file(
         dir,
         &EVENT_FILE,
@@ -926,7 +988,7 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
         progress,
         |report, row| {
             let file = EVENT_FILE.name;
-            events.insert(report, row, "EventID");
+            events.see(row.get("EventID"));
             check_user(report, row, &users);
             let event = row.int("Event");
             let only = |report: &mut Report, column: &str, applies: bool, which: &str| {
@@ -999,12 +1061,16 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
             }
         },
     )?;
+    if !events.sorted {
+        repeated_ids(dir, &EVENT_FILE, "EventID", &mut report)?;
+    }
 
     Ok(report)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::spec::FILES;
     use super::*;
 
     fn fields(line: &str) -> Vec<(String, bool)> {
@@ -1106,6 +1172,496 @@ mod tests {
         assert!(check_value(&day, &raw("11/22/2026", false)).is_some());
         assert!(check_value(&day, &raw("2026-02-30", false)).is_some());
         assert!(check_value(&day, &raw("2026-02-28", true)).is_some());
+    }
+
+    #[test]
+    fn ascending_ids_need_no_set_and_others_are_read_again() {
+        let mut ids = Ascending::default();
+        for id in ["2", "10", "11"] {
+            ids.see(Some(id));
+        }
+        assert!(ids.sorted, "numbers compare as numbers");
+        ids.see(Some("11"));
+        assert!(!ids.sorted);
+
+        let dir = std::env::temp_dir().join(format!("threshold-validate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let header = EVENT_FILE.header().join(",");
+        let row = |id: &str| {
+            format!("\"{id}\",\"1\",\"1\",2026-01-01,2,,,,,,2026-01-01 00:00:00,2026-01-01 00:00:00,\"1\",,\"x\"")
+        };
+        std::fs::write(
+            dir.join("Event.csv"),
+            format!(
+                "{header}\r\n{}\r\n{}\r\n{}\r\n",
+                row("5"),
+                row("3"),
+                row("5")
+            ),
+        )
+        .unwrap();
+        let mut report = Report::default();
+        repeated_ids(&dir, &EVENT_FILE, "EventID", &mut report).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(report.total, 1, "{:?}", report.violations);
+        assert_eq!(report.violations[0].row, 4);
+        assert!(report.violations[0].message.contains("first on row 2"));
+    }
+
+    /// The hand-checked golden export (server/tests/golden), copied to a scratch directory.
+    fn golden_copy(name: &str) -> std::path::PathBuf {
+        let golden =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/tests/golden/hmis_export");
+        let dir =
+            std::env::temp_dir().join(format!("threshold-rules-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for spec in FILES {
+            std::fs::copy(golden.join(spec.name), dir.join(spec.name)).unwrap();
+        }
+        dir
+    }
+
+    /// Rewrites one value of a data row (1 = first data row) to `raw`, as written in the file.
+    fn set(dir: &Path, file: &str, data_row: usize, column: &str, raw: &str) {
+        let spec = FILES.iter().find(|f| f.name == file).unwrap();
+        let index = spec.index(column).unwrap();
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let mut lines: Vec<String> = text.split("\r\n").map(str::to_string).collect();
+        let fields = split_line(&lines[data_row]).unwrap();
+        let encoded: Vec<String> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| match (i == index, f.quoted) {
+                (true, _) => raw.to_string(),
+                (false, true) => format!("\"{}\"", f.text.replace('"', "\"\"")),
+                (false, false) => f.text.clone(),
+            })
+            .collect();
+        lines[data_row] = encoded.join(",");
+        std::fs::write(dir.join(file), lines.join("\r\n")).unwrap();
+    }
+
+    fn append_copy_of_row(dir: &Path, file: &str, data_row: usize) {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let line = text.split("\r\n").nth(data_row).unwrap().to_string();
+        std::fs::write(dir.join(file), format!("{text}{line}\r\n")).unwrap();
+    }
+
+    #[test]
+    fn the_golden_export_is_clean() {
+        let dir = golden_copy("clean");
+        let report = validate_dir(&dir, &mut |_| {}).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(report.is_clean(), "{:#?}", report.violations);
+        assert_eq!(report.rows.iter().map(|(_, n)| n).sum::<u64>(), 21);
+    }
+
+    /// Each rule, broken once in an otherwise valid export, is reported at its file and column.
+    #[test]
+    fn each_rule_is_reported_where_it_is_broken() {
+        type Break = fn(&Path);
+        let cases: Vec<(&str, Break, &str, &str, &str)> = vec![
+            // formatting
+            (
+                "unquoted string",
+                |d| set(d, "Client.csv", 1, "SSN", "012345678"),
+                "Client.csv",
+                "SSN",
+                "double quotes",
+            ),
+            (
+                "quoted integer",
+                |d| set(d, "Client.csv", 1, "VeteranStatus", "\"0\""),
+                "Client.csv",
+                "VeteranStatus",
+                "without quotes",
+            ),
+            (
+                "date format",
+                |d| set(d, "Enrollment.csv", 1, "EntryDate", "10/15/2025"),
+                "Enrollment.csv",
+                "EntryDate",
+                "YYYY-MM-DD",
+            ),
+            (
+                "datetime format",
+                |d| set(d, "Event.csv", 1, "DateUpdated", "2025-10-15T17:05:00"),
+                "Event.csv",
+                "DateUpdated",
+                "hh:mm:ss",
+            ),
+            (
+                "stripped characters",
+                |d| {
+                    set(
+                        d,
+                        "Organization.csv",
+                        1,
+                        "OrganizationName",
+                        "\"Hope <Street>\"",
+                    )
+                },
+                "Organization.csv",
+                "OrganizationName",
+                "< > [ ] { }",
+            ),
+            (
+                "length",
+                |d| {
+                    set(
+                        d,
+                        "Client.csv",
+                        2,
+                        "FirstName",
+                        &format!("\"{}\"", "a".repeat(51)),
+                    )
+                },
+                "Client.csv",
+                "FirstName",
+                "50 characters",
+            ),
+            (
+                "code list",
+                |d| set(d, "Enrollment.csv", 1, "LivingSituation", "312"),
+                "Enrollment.csv",
+                "LivingSituation",
+                "not a code",
+            ),
+            (
+                "required coded field",
+                |d| set(d, "Enrollment.csv", 2, "DisablingCondition", ""),
+                "Enrollment.csv",
+                "DisablingCondition",
+                "export 99",
+            ),
+            (
+                "SSN pattern",
+                |d| set(d, "Client.csv", 1, "SSN", "\"12345678\""),
+                "Client.csv",
+                "SSN",
+                "9 digits",
+            ),
+            (
+                "CoC pattern",
+                |d| set(d, "ProjectCoC.csv", 1, "CoCCode", "\"MN500\""),
+                "ProjectCoC.csv",
+                "CoCCode",
+                "two letters",
+            ),
+            (
+                "ZIP pattern",
+                |d| set(d, "ProjectCoC.csv", 1, "ZIP", "\"2139\""),
+                "ProjectCoC.csv",
+                "ZIP",
+                "5 digits",
+            ),
+            (
+                "ExportID in every row",
+                |d| {
+                    set(
+                        d,
+                        "Event.csv",
+                        2,
+                        "ExportID",
+                        "\"ffffffffffffffffffffffffffffffff\"",
+                    )
+                },
+                "Event.csv",
+                "ExportID",
+                "ExportID of Export.csv",
+            ),
+            (
+                "one Export row",
+                |d| append_copy_of_row(d, "Export.csv", 1),
+                "Export.csv",
+                "",
+                "exactly one row",
+            ),
+            (
+                "header",
+                |d| set(d, "Exit.csv", 0, "ExitID", "ExitId"),
+                "Exit.csv",
+                "",
+                "header row",
+            ),
+            // dependent fields
+            (
+                "ProjectType of a continuum project",
+                |d| set(d, "Project.csv", 2, "ProjectType", ""),
+                "Project.csv",
+                "ProjectType",
+                "ContinuumProject = 1",
+            ),
+            (
+                "RRHSubType only for RRH",
+                |d| set(d, "Project.csv", 1, "RRHSubType", "2"),
+                "Project.csv",
+                "RRHSubType",
+                "ProjectType 13",
+            ),
+            (
+                "HousingType where it applies",
+                |d| set(d, "Project.csv", 1, "HousingType", ""),
+                "Project.csv",
+                "HousingType",
+                "required",
+            ),
+            (
+                "HousingType only where it applies",
+                |d| set(d, "Project.csv", 2, "HousingType", "1"),
+                "Project.csv",
+                "HousingType",
+                "must be empty",
+            ),
+            (
+                "ResidentialAffiliation",
+                |d| set(d, "Project.csv", 1, "ResidentialAffiliation", "0"),
+                "Project.csv",
+                "ResidentialAffiliation",
+                "Services Only",
+            ),
+            (
+                "2.09.A for access points",
+                |d| set(d, "CEParticipation.csv", 2, "HousingAssessment", ""),
+                "CEParticipation.csv",
+                "HousingAssessment",
+                "AccessPoint = 1",
+            ),
+            (
+                "2.09.A only for access points",
+                |d| set(d, "CEParticipation.csv", 1, "DirectServices", "1"),
+                "CEParticipation.csv",
+                "DirectServices",
+                "unless AccessPoint = 1",
+            ),
+            (
+                "RaceNone",
+                |d| set(d, "Client.csv", 1, "RaceNone", "9"),
+                "Client.csv",
+                "RaceNone",
+                "race is selected",
+            ),
+            (
+                "veteran details",
+                |d| set(d, "Client.csv", 1, "YearEnteredService", "2001"),
+                "Client.csv",
+                "YearEnteredService",
+                "VeteranStatus = 1",
+            ),
+            (
+                "RentalSubsidyType",
+                |d| set(d, "Enrollment.csv", 1, "RentalSubsidyType", "431"),
+                "Enrollment.csv",
+                "RentalSubsidyType",
+                "435",
+            ),
+            (
+                "DestinationSubsidyType",
+                |d| set(d, "Exit.csv", 1, "DestinationSubsidyType", "419"),
+                "Exit.csv",
+                "DestinationSubsidyType",
+                "435",
+            ),
+            (
+                "OtherDestination",
+                |d| set(d, "Exit.csv", 1, "Destination", "410"),
+                "Exit.csv",
+                "OtherDestination",
+                "Destination = 17",
+            ),
+            (
+                "ProbSolDivRRResult",
+                |d| set(d, "Event.csv", 1, "ProbSolDivRRResult", "1"),
+                "Event.csv",
+                "ProbSolDivRRResult",
+                "Event is 2",
+            ),
+            (
+                "ReferralCaseManageAfter",
+                |d| set(d, "Event.csv", 1, "ReferralCaseManageAfter", "1"),
+                "Event.csv",
+                "ReferralCaseManageAfter",
+                "Event is 5",
+            ),
+            (
+                "LocationCrisisOrPHHousing",
+                |d| {
+                    set(
+                        d,
+                        "Event.csv",
+                        2,
+                        "LocationCrisisOrPHHousing",
+                        "\"Shelter\"",
+                    )
+                },
+                "Event.csv",
+                "LocationCrisisOrPHHousing",
+                "10–15",
+            ),
+            (
+                "ReferralResult",
+                |d| set(d, "Event.csv", 2, "ReferralResult", "1"),
+                "Event.csv",
+                "ReferralResult",
+                "10–15, 17 or 18",
+            ),
+            (
+                "ResultDate with its result",
+                |d| set(d, "Event.csv", 1, "ResultDate", ""),
+                "Event.csv",
+                "ResultDate",
+                "exactly when ReferralResult",
+            ),
+            // dates across fields and files
+            (
+                "move-in before entry",
+                |d| set(d, "Enrollment.csv", 1, "MoveInDate", "2025-10-01"),
+                "Enrollment.csv",
+                "MoveInDate",
+                "before EntryDate",
+            ),
+            (
+                "exit before entry",
+                |d| set(d, "Exit.csv", 1, "ExitDate", "2025-11-30"),
+                "Exit.csv",
+                "ExitDate",
+                "before the EntryDate",
+            ),
+            (
+                "result before event",
+                |d| set(d, "Event.csv", 1, "ResultDate", "2025-09-01"),
+                "Event.csv",
+                "ResultDate",
+                "before EventDate",
+            ),
+            (
+                "overlapping CE participation",
+                |d| set(d, "CEParticipation.csv", 2, "ProjectID", "\"1\""),
+                "CEParticipation.csv",
+                "CEParticipationStatusStartDate",
+                "Overlaps",
+            ),
+            // households, clients and references
+            (
+                "two heads of household",
+                |d| set(d, "Enrollment.csv", 2, "RelationshipToHoH", "1"),
+                "Enrollment.csv",
+                "RelationshipToHoH",
+                "has 2 heads of household",
+            ),
+            (
+                "no head of household",
+                |d| set(d, "Enrollment.csv", 1, "RelationshipToHoH", "3"),
+                "Enrollment.csv",
+                "RelationshipToHoH",
+                "no head of household",
+            ),
+            (
+                "client without enrollment",
+                |d| set(d, "Client.csv", 2, "PersonalID", "\"99\""),
+                "Client.csv",
+                "PersonalID",
+                "without an enrollment",
+            ),
+            (
+                "enrollment without client",
+                |d| set(d, "Client.csv", 2, "PersonalID", "\"99\""),
+                "Enrollment.csv",
+                "PersonalID",
+                "has no row in Client.csv",
+            ),
+            (
+                "a client twice",
+                |d| append_copy_of_row(d, "Client.csv", 1),
+                "Client.csv",
+                "PersonalID",
+                "repeated",
+            ),
+            (
+                "two exits of one enrollment",
+                |d| {
+                    append_copy_of_row(d, "Exit.csv", 1);
+                    set(d, "Exit.csv", 2, "ExitID", "\"7\"");
+                },
+                "Exit.csv",
+                "EnrollmentID",
+                "more than one exit",
+            ),
+            (
+                "a repeated EventID",
+                |d| set(d, "Event.csv", 2, "EventID", "\"1\""),
+                "Event.csv",
+                "EventID",
+                "repeated",
+            ),
+            (
+                "unknown user",
+                |d| set(d, "Event.csv", 1, "UserID", "\"42\""),
+                "Event.csv",
+                "UserID",
+                "no row in User.csv",
+            ),
+            (
+                "unknown organization",
+                |d| set(d, "Project.csv", 1, "OrganizationID", "\"9\""),
+                "Project.csv",
+                "OrganizationID",
+                "no row in Organization.csv",
+            ),
+            (
+                "unknown project",
+                |d| set(d, "Enrollment.csv", 1, "ProjectID", "\"9\""),
+                "Enrollment.csv",
+                "ProjectID",
+                "no row in Project.csv",
+            ),
+            (
+                "EnrollmentCoC of the project",
+                |d| set(d, "Enrollment.csv", 1, "EnrollmentCoC", "\"MN-501\""),
+                "Enrollment.csv",
+                "EnrollmentCoC",
+                "no ProjectCoC.csv row",
+            ),
+            (
+                "unknown enrollment",
+                |d| set(d, "Event.csv", 1, "EnrollmentID", "\"99\""),
+                "Event.csv",
+                "EnrollmentID",
+                "no row in Enrollment.csv",
+            ),
+            (
+                "another client's event",
+                |d| set(d, "Event.csv", 1, "PersonalID", "\"2\""),
+                "Event.csv",
+                "PersonalID",
+                "differs from enrollment",
+            ),
+            (
+                "missing file",
+                |d| std::fs::remove_file(d.join("CEParticipation.csv")).unwrap(),
+                "CEParticipation.csv",
+                "",
+                "missing",
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (i, (rule, break_it, file, column, text)) in cases.into_iter().enumerate() {
+            let dir = golden_copy(&format!("case{i}"));
+            break_it(&dir);
+            let report = validate_dir(&dir, &mut |_| {}).unwrap();
+            std::fs::remove_dir_all(&dir).unwrap();
+            let found = report
+                .violations
+                .iter()
+                .any(|v| v.file == file && v.column == column && v.message.contains(text));
+            if !found {
+                failures.push(format!(
+                    "{rule}: expected {file} {column} “{text}”, got {:#?}",
+                    report.violations
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     }
 
     #[test]

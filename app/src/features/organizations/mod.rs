@@ -621,6 +621,19 @@ fn ParticipationForm(
 ) -> impl IntoView {
     let save = ServerAction::<SaveCeParticipation>::new();
     reload_after(save, reload, saved);
+    // Saved: close the form (the list above shows the record).
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            navigate(
+                &format!("/admin/projects/{project_id}"),
+                leptos_router::NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
     let server_error = form_error(save);
     let initial =
         record

@@ -2,6 +2,7 @@
 
 pub mod api;
 
+use crate::features::audit::RecordHistory;
 use crate::features::auth::Guarded;
 use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
 use api::{list_need_statuses, NeedStatusList, NeedStatusView, SaveNeedStatus};
@@ -230,6 +231,7 @@ fn StatusForm(
                     {move || if save.pending().get() { "Saving…" } else { "Save status" }}
                 </button>
             </ActionForm>
+            {own.map(|id| view! { <RecordHistory entity="referral_need_status" entity_id=id reload/> })}
         </section>
     }
 }
