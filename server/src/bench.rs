@@ -2,7 +2,7 @@
 //! whole application stack (router, session, sign-in context, SQL, JSON) in-process, side by side
 //! with the same SQL run directly on the same pool; p50/p99 and their ratio, and the query plans.
 
-use app::features::dashboard::api::{COUNTS_SQL, INCOMING_SELECT};
+use app::features::dashboard::api::{incoming_sql, COUNTS_SQL, INCOMING_PAGE_SIZE};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use leptos::prelude::LeptosOptions;
@@ -153,9 +153,12 @@ pub async fn run(pool: PgPool, iterations: usize) -> Result<String, Box<dyn std:
     }
 
     let today = chrono::Local::now().date_naive();
-    let incoming_sql = format!(
-        "{INCOMING_SELECT} and ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is not null
-           and ($3::bigint is null or ev.need_status_id = $3) order by ev.event_date, ev.id limit 101 offset 0"
+    // Exactly what `dashboard/incoming` runs for its first in-progress page.
+    let incoming_sql = incoming_sql(
+        "ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is not null
+         and ($3::bigint is null or ev.need_status_id = $3)",
+        INCOMING_PAGE_SIZE + 1,
+        0,
     );
 
     let client = &client;

@@ -98,6 +98,7 @@ pub fn router(
         ))
         .with_state(options)
         .layer(axum::Extension(pool))
+        .layer(middleware::from_fn(refresh_session))
         .layer(sessions)
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(require_same_origin))
@@ -107,6 +108,13 @@ pub fn router(
             Duration::from_secs(30),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Keeps an active session alive (its idle expiry slides), saving it at most every few minutes.
+async fn refresh_session(session: tower_sessions::Session, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    app::ssr::auth::refresh_session(&session).await;
+    response
 }
 
 /// Refuses a state-changing request unless its Origin (or, failing that, its Referer) is this

@@ -422,3 +422,33 @@ async fn search_returns_only_clients_in_scope(pool: PgPool) {
         json!({"Invalid": {"dob": "Enter a date as YYYY-MM-DD."}})
     );
 }
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn an_active_session_is_not_written_on_every_request_but_is_kept_alive(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    // Just signed in: the session was saved moments ago, so requests do not save it again.
+    for _ in 0..3 {
+        let reply = app.call("dashboard/counts", &[], Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(
+            reply.cookie, None,
+            "no session write (and no new cookie) per request"
+        );
+    }
+    // The stored session expires an hour after it was last saved (the refresh every five
+    // minutes of activity is unit-tested: app::ssr::auth::needs_refresh).
+    let expiry: chrono::DateTime<chrono::Utc> = sqlx::query_scalar(
+        "select expiry_date from tower_sessions.session order by expiry_date desc limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let left = expiry - chrono::Utc::now();
+    assert!(
+        left > chrono::Duration::minutes(55) && left <= chrono::Duration::minutes(60),
+        "{left}"
+    );
+}

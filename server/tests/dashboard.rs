@@ -497,3 +497,76 @@ async fn only_an_administrator_configures_need_statuses_and_open_referrals_follo
         StatusCode::CONFLICT
     );
 }
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn the_incoming_list_pages_by_100_without_overlap_and_leaves_out_deleted_clients(
+    pool: PgPool,
+) {
+    let app = spawn_app(pool).await;
+    let (_, project) = fixture_org(&app.pool).await;
+    let awaiting = status_id(
+        &app.pool,
+        "CES: Matched: Awaiting response by Housing Provider",
+    )
+    .await;
+    // 102 referrals of 102 clients, one a day, oldest first; the client of the 5th is deleted.
+    sqlx::query(
+        "with made as (
+             insert into clients (first_name, last_name, name_data_quality)
+             select 'Page', 'Client ' || lpad(g::text, 3, '0'), 1 from generate_series(1, 102) g returning id, last_name),
+         enrolled as (
+             insert into enrollments (client_id, project_id, household_id, relationship_to_hoh, entry_date, disabling_condition)
+             select m.id, (select id from projects where project_type = 14 and coc_code = 'RB-501'), gen_random_uuid(), 1,
+                    current_date - 200, 99 from made m returning id, client_id)
+         insert into ce_events (enrollment_id, client_id, event_date, event, referred_project_id, need_status_id, need_status_since)
+         select e.id, e.client_id, current_date - 150 + substr(m.last_name, 8)::int, 14, $1, $2, now()
+           from enrolled e join made m on m.id = e.client_id",
+    )
+    .bind(project)
+    .bind(awaiting)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("update clients set deleted_at = now() where last_name = 'Client 005'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let cookie = app.sign_in_as("fixture", 1, "Fixture Housing").await;
+    let page = |n: &'static str| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move {
+            app.call(
+                "dashboard/incoming",
+                &[("filter", "awaiting"), ("status", ""), ("page", n)],
+                Some(&cookie),
+            )
+            .await
+        }
+    };
+    let names = |body: &serde_json::Value| -> Vec<String> {
+        body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["client_name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = page("1").await;
+    assert_eq!(first.body["has_next"], json!(true));
+    let first_names = names(&first.body);
+    assert_eq!(
+        first_names.len(),
+        99,
+        "100 referrals, one of a deleted client"
+    );
+    assert_eq!(first_names[0], "Page Client 001");
+    assert!(!first_names.iter().any(|n| n == "Page Client 005"));
+    assert_eq!(first_names.last().unwrap(), "Page Client 100");
+    let second = page("2").await;
+    assert_eq!(second.body["has_next"], json!(false));
+    assert_eq!(
+        names(&second.body),
+        vec!["Page Client 101", "Page Client 102"]
+    );
+}

@@ -23,6 +23,20 @@ pub struct SessionAuth {
     pub user_id: i64,
     pub auth_epoch: i32,
     pub membership_id: Option<i64>,
+    /// When the session was last saved (Unix seconds): see [`needs_refresh`].
+    #[serde(default)]
+    pub refreshed_at: i64,
+}
+
+/// How often an active session is saved again. tower-sessions persists a session (and renews
+/// its idle expiry and cookie) only when it changes, so without this an active caseworker would
+/// be signed out an hour after signing in; saving on every request would cost a database write
+/// per request. So the idle timeout is 55 to 60 minutes.
+pub const REFRESH_SECONDS: i64 = 300;
+
+/// Whether a session last saved at `refreshed_at` should be saved again at `now`.
+pub fn needs_refresh(refreshed_at: i64, now: i64) -> bool {
+    now - refreshed_at >= REFRESH_SECONDS || now < refreshed_at
 }
 
 /// The signed-in user of this request, with the context they applied (if still held).
@@ -146,6 +160,7 @@ pub async fn authenticate(
         user_id: user.id,
         auth_epoch: user.auth_epoch,
         membership_id: user.last_membership_id,
+        refreshed_at: chrono::Utc::now().timestamp(),
     })
 }
 
@@ -302,4 +317,31 @@ pub async fn require_administrator() -> Result<Actor, AppError> {
     let actor = require_actor().await?;
     actor.context_in(&[Workgroup::SystemAdministrator])?;
     Ok(actor)
+}
+
+/// Saves an active session again when it is due (see [`REFRESH_SECONDS`]); runs after each
+/// request, inside the session layer.
+pub async fn refresh_session(session: &Session) {
+    let now = chrono::Utc::now().timestamp();
+    if let Ok(Some(mut auth)) = read_session_auth(session).await {
+        if needs_refresh(auth.refreshed_at, now) {
+            auth.refreshed_at = now;
+            let _ = write_session_auth(session, &auth).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_active_session_is_saved_again_every_five_minutes() {
+        let saved = 1_000_000;
+        assert!(!needs_refresh(saved, saved));
+        assert!(!needs_refresh(saved, saved + REFRESH_SECONDS - 1));
+        assert!(needs_refresh(saved, saved + REFRESH_SECONDS));
+        assert!(needs_refresh(0, saved), "sessions from before the field existed");
+        assert!(needs_refresh(saved, saved - 10), "a clock that went back");
+    }
 }

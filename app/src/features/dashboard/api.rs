@@ -130,6 +130,8 @@ pub async fn get_referral_counts() -> Result<ReferralCounts, AppError> {
             for (kind, status_id, name, count) in rows {
                 match kind.as_str() {
                     "awaiting" => counts.awaiting = count,
+                    "non_ce_awaiting" => counts.non_ce_awaiting = count,
+                    "non_ce_in_progress" => counts.non_ce_in_progress = count,
                     "overdue" => counts.overdue = count,
                     "resolved" => counts.resolved_30 = count,
                     _ => {
@@ -144,23 +146,15 @@ pub async fn get_referral_counts() -> Result<ReferralCounts, AppError> {
                     }
                 }
             }
-            (counts.non_ce_awaiting, counts.non_ce_in_progress) = sqlx::query_as(
-                "select count(*) filter (where r.date_referral_acknowledged is null),
-                        count(*) filter (where r.date_referral_acknowledged is not null)
-                   from referrals r join projects p on p.id = r.to_project_id
-                  where p.organization_id = $1 and r.result is null and r.deleted_at is null",
-            )
-            .bind(context.organization_id)
-            .fetch_one(&pool()?)
-            .await?;
             Ok(counts)
         }
         .await,
     )
 }
 
-/// One round trip: awaiting acknowledgement, overdue, in progress by status, resolved in 30 days.
-/// `$1` organization, `$2` today.
+/// One round trip: awaiting acknowledgement, overdue, in progress by status, resolved in 30 days,
+/// and the non-CE referrals awaiting acknowledgement and in progress. `$1` organization, `$2`
+/// today.
 pub const COUNTS_SQL: &str = "
     with open as (
         select ev.need_status_id, ev.date_referral_acknowledged, ev.need_status_due
@@ -180,7 +174,13 @@ pub const COUNTS_SQL: &str = "
     select 'resolved', null, null, count(*)
       from ce_events ev join projects p on p.id = ev.referred_project_id
      where p.organization_id = $1 and ev.deleted_at is null and ev.referral_result is not null
-       and ev.result_date >= $2::date - 30";
+       and ev.result_date >= $2::date - 30
+    union all
+    select case when r.date_referral_acknowledged is null then 'non_ce_awaiting' else 'non_ce_in_progress' end,
+           null, null, count(*)
+      from referrals r join projects p on p.id = r.to_project_id
+     where p.organization_id = $1 and r.result is null and r.deleted_at is null
+     group by 1";
 
 /// Rows per page of an incoming-referral list.
 pub const INCOMING_PAGE_SIZE: i64 = 100;
@@ -219,36 +219,46 @@ pub async fn incoming_referrals(
                 }
             };
             let page = page.max(1);
-            let sql = format!(
-                "{INCOMING_SELECT} and {condition} order by ev.event_date, ev.id limit {} offset {}",
-                INCOMING_PAGE_SIZE + 1,
-                (page - 1) * INCOMING_PAGE_SIZE
-            );
-            let mut rows = incoming(&sql, context.organization_id, status).await?;
-            let has_next = rows.len() as i64 > INCOMING_PAGE_SIZE;
-            rows.truncate(INCOMING_PAGE_SIZE as usize);
+            let sql = incoming_sql(condition, INCOMING_PAGE_SIZE + 1, (page - 1) * INCOMING_PAGE_SIZE);
+            let (rows, has_next) =
+                incoming(&sql, context.organization_id, status, INCOMING_PAGE_SIZE as usize).await?;
             Ok(IncomingPage { rows, page, has_next })
         }
         .await,
     )
 }
 
+/// One page of an organization's incoming referrals matching `condition` (over the alias `ev`),
+/// oldest first. The page is chosen from the covering index `ce_events_open_list` before any
+/// client row is read, so a page costs ~100 client lookups whatever the backlog. Binds: `$1`
+/// organization, `$2` today, `$3` need status (or null).
 #[cfg(feature = "ssr")]
-pub const INCOMING_SELECT: &str = "
-    select c.id, c.first_name, c.last_name, ev.id, ev.event_date, ev.event, p.name, s.name,
-           ev.need_status_since, ev.need_status_due
-      from ce_events ev
-      join projects p on p.id = ev.referred_project_id
-      join clients c on c.id = ev.client_id
-      left join referral_need_statuses s on s.id = ev.need_status_id
-     where p.organization_id = $1 and ev.deleted_at is null and c.deleted_at is null";
+pub fn incoming_sql(condition: &str, limit: i64, offset: i64) -> String {
+    format!(
+        "with page as (
+            select ev.id, ev.client_id, ev.event_date, ev.event, ev.need_status_id, ev.need_status_since,
+                   ev.need_status_due, p.name as project
+              from ce_events ev join projects p on p.id = ev.referred_project_id
+             where p.organization_id = $1 and ev.deleted_at is null and {condition}
+             order by ev.event_date, ev.id limit {limit} offset {offset})
+         select c.id, c.first_name, c.last_name, page.id, page.event_date, page.event, page.project, s.name,
+                page.need_status_since, page.need_status_due, c.deleted_at is not null
+           from page join clients c on c.id = page.client_id
+           left join referral_need_statuses s on s.id = page.need_status_id
+          order by page.event_date, page.id"
+    )
+}
 
+/// Runs an [`incoming_sql`] page read with one row more than `page_size`: the page's rows (a
+/// deleted client's are left out, after paging, so pages neither overlap nor skip), and
+/// whether a next page exists.
 #[cfg(feature = "ssr")]
 async fn incoming(
     sql: &str,
     organization: i64,
     status: Option<i64>,
-) -> Result<Vec<IncomingRow>, AppError> {
+    page_size: usize,
+) -> Result<(Vec<IncomingRow>, bool), AppError> {
     type Row = (
         i64,
         Option<String>,
@@ -260,6 +270,7 @@ async fn incoming(
         Option<String>,
         Option<chrono::DateTime<chrono::Utc>>,
         Option<NaiveDate>,
+        bool,
     );
     let today = today();
     let rows: Vec<Row> = sqlx::query_as(sql)
@@ -268,21 +279,13 @@ async fn incoming(
         .bind(status)
         .fetch_all(&pool()?)
         .await?;
-    Ok(rows
+    let has_next = rows.len() > page_size;
+    let rows = rows
         .into_iter()
+        .take(page_size)
+        .filter(|row| !row.10)
         .map(
-            |(
-                client_id,
-                first,
-                last,
-                event_id,
-                event_date,
-                event,
-                project,
-                need_status,
-                since,
-                due,
-            )| IncomingRow {
+            |(client_id, first, last, event_id, event_date, event, project, need_status, since, due, _)| IncomingRow {
                 client_id,
                 client_name: display_name(first.as_deref(), None, last.as_deref(), None),
                 event_id,
@@ -299,7 +302,8 @@ async fn incoming(
                 overdue: timeliness::is_overdue(due, today),
             },
         )
-        .collect())
+        .collect();
+    Ok((rows, has_next))
 }
 
 /// Median days to acknowledgement and to result over the last 90 days, by project, and the
@@ -324,12 +328,15 @@ pub async fn get_timeliness() -> Result<Timeliness, AppError> {
             .bind(today())
             .fetch_all(&pool()?)
             .await?;
-            let sql = format!(
-                "{INCOMING_SELECT} and ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is null
-                   and ev.event_date <= $2::date - {DATA_QUALITY_DAYS} and ($3::bigint is null or true)
-                 order by ev.event_date, ev.id limit 200"
+            let sql = incoming_sql(
+                &format!(
+                    "ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is null
+                     and ev.event_date <= $2::date - {DATA_QUALITY_DAYS} and ($3::bigint is null or true)"
+                ),
+                200,
+                0,
             );
-            let warnings = incoming(&sql, context.organization_id, None).await?;
+            let (warnings, _) = incoming(&sql, context.organization_id, None, 200).await?;
             Ok(Timeliness {
                 by_project: by_project
                     .into_iter()
