@@ -71,25 +71,31 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-async fn time<F, Fut>(
+type Call<'a> = Box<dyn FnMut() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Box<dyn std::error::Error>>> + 'a>> + 'a>;
+
+/// Times two calls alternately (a, b, a, b, …) so both meet the same moments of the machine:
+/// on a shared VM a burst of noise would otherwise land on one side only. Sorted samples of each.
+async fn time_pair<'a>(
     iterations: usize,
-    mut call: F,
-) -> Result<Vec<Duration>, Box<dyn std::error::Error>>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), Box<dyn std::error::Error>>>,
-{
+    mut a: Call<'a>,
+    mut b: Call<'a>,
+) -> Result<(Vec<Duration>, Vec<Duration>), Box<dyn std::error::Error>> {
     for _ in 0..iterations / 10 {
-        call().await?; // warm-up
+        a().await?; // warm-up
+        b().await?;
     }
-    let mut samples = Vec::with_capacity(iterations);
+    let (mut first, mut second) = (Vec::with_capacity(iterations), Vec::with_capacity(iterations));
     for _ in 0..iterations {
         let start = Instant::now();
-        call().await?;
-        samples.push(start.elapsed());
+        a().await?;
+        first.push(start.elapsed());
+        let start = Instant::now();
+        b().await?;
+        second.push(start.elapsed());
     }
-    samples.sort();
-    Ok(samples)
+    first.sort();
+    second.sort();
+    Ok((first, second))
 }
 
 pub async fn run(pool: PgPool, iterations: usize) -> Result<String, Box<dyn std::error::Error>> {
@@ -162,44 +168,56 @@ pub async fn run(pool: PgPool, iterations: usize) -> Result<String, Box<dyn std:
     );
 
     let client = &client;
-    let counts_fn = {
-        time(iterations, move || {
-            let fut = client.post("dashboard/counts", "");
-            async move {
-                let (status, body, _) = fut.await?;
+    let (counts_fn, counts_sql) = time_pair(
+        iterations,
+        Box::new(move || {
+            Box::pin(async move {
+                let (status, body, _) = client.post("dashboard/counts", "").await?;
                 if status != StatusCode::OK {
                     return Err(format!("counts: {status} {body}").into());
                 }
                 Ok(())
-            }
-        })
-        .await?
-    };
-    let counts_sql = time(iterations, || {
-        let pool = pool.clone();
-        async move {
-            let _: Vec<(String, Option<i64>, Option<String>, i64)> = sqlx::query_as(COUNTS_SQL)
-                .bind(organization)
-                .bind(today)
-                .fetch_all(&pool)
-                .await?;
-            Ok(())
-        }
-    })
+            })
+        }),
+        Box::new(|| {
+            let pool = pool.clone();
+            Box::pin(async move {
+                let _: Vec<(String, Option<i64>, Option<String>, i64)> = sqlx::query_as(COUNTS_SQL)
+                    .bind(organization)
+                    .bind(today)
+                    .fetch_all(&pool)
+                    .await?;
+                Ok(())
+            })
+        }),
+    )
     .await?;
-    let list_fn = {
-        time(iterations, move || {
-            let fut = client.post("dashboard/incoming", "filter=in_progress&status=&page=1");
-            async move {
-                let (status, body, _) = fut.await?;
+    let (list_fn, list_sql) = time_pair(
+        iterations,
+        Box::new(move || {
+            Box::pin(async move {
+                let (status, body, _) = client.post("dashboard/incoming", "filter=in_progress&status=&page=1").await?;
                 if status != StatusCode::OK {
                     return Err(format!("incoming: {status} {body}").into());
                 }
                 Ok(())
-            }
-        })
-        .await?
-    };
+            })
+        }),
+        Box::new(|| {
+            let (pool, sql) = (pool.clone(), incoming_sql.clone());
+            Box::pin(async move {
+                let rows = sqlx::query(&sql)
+                    .bind(organization)
+                    .bind(today)
+                    .bind(None::<i64>)
+                    .fetch_all(&pool)
+                    .await?;
+                std::hint::black_box(rows);
+                Ok(())
+            })
+        }),
+    )
+    .await?;
     let list_rows: i64 = {
         let (_, body, _) = client
             .post("dashboard/incoming", "filter=in_progress&status=&page=1")
@@ -209,20 +227,6 @@ pub async fn run(pool: PgPool, iterations: usize) -> Result<String, Box<dyn std:
             .map(|a| a.len() as i64)
             .unwrap_or(0)
     };
-    let list_sql = time(iterations, || {
-        let (pool, sql) = (pool.clone(), incoming_sql.clone());
-        async move {
-            let rows = sqlx::query(&sql)
-                .bind(organization)
-                .bind(today)
-                .bind(None::<i64>)
-                .fetch_all(&pool)
-                .await?;
-            std::hint::black_box(rows);
-            Ok(())
-        }
-    })
-    .await?;
 
     let plan = |sql: String, third: bool| {
         let pool = pool.clone();
@@ -260,8 +264,8 @@ pub async fn run(pool: PgPool, iterations: usize) -> Result<String, Box<dyn std:
     };
     Ok(format!(
         "Data: {clients} clients, {events} CE events; organization measured: {organization_name} \
-         ({list_rows} referrals on the first page of its in-progress list). {iterations} sequential calls each, after \
-         {warm} warm-up calls.\n\n\
+         ({list_rows} referrals on the first page of its in-progress list). {iterations} sequential calls each, the server function and its raw SQL \
+         alternating, after {warm} warm-up calls of each.\n\n\
          | What | server fn p50 (ms) | server fn p99 (ms) | raw SQL p50 (ms) | raw SQL p99 (ms) | ratio p50 | ratio p99 |\n\
          |---|---|---|---|---|---|---|\n{}\n{}\n\n\
          Counts query plan:\n\n```\n{counts_plan}\n```\n\nIncoming-referral list query plan:\n\n```\n{list_plan}\n```\n",
