@@ -71,7 +71,11 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-type Call<'a> = Box<dyn FnMut() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Box<dyn std::error::Error>>> + 'a>> + 'a>;
+type Call<'a> = Box<
+    dyn FnMut() -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<(), Box<dyn std::error::Error>>> + 'a>,
+        > + 'a,
+>;
 
 /// Times two calls alternately (a, b, a, b, …) so both meet the same moments of the machine:
 /// on a shared VM a burst of noise would otherwise land on one side only. Sorted samples of each.
@@ -84,7 +88,10 @@ async fn time_pair<'a>(
         a().await?; // warm-up
         b().await?;
     }
-    let (mut first, mut second) = (Vec::with_capacity(iterations), Vec::with_capacity(iterations));
+    let (mut first, mut second) = (
+        Vec::with_capacity(iterations),
+        Vec::with_capacity(iterations),
+    );
     for _ in 0..iterations {
         let start = Instant::now();
         a().await?;
@@ -196,7 +203,9 @@ pub async fn run(pool: PgPool, iterations: usize) -> Result<String, Box<dyn std:
         iterations,
         Box::new(move || {
             Box::pin(async move {
-                let (status, body, _) = client.post("dashboard/incoming", "filter=in_progress&status=&page=1").await?;
+                let (status, body, _) = client
+                    .post("dashboard/incoming", "filter=in_progress&status=&page=1")
+                    .await?;
                 if status != StatusCode::OK {
                     return Err(format!("incoming: {status} {body}").into());
                 }
@@ -316,13 +325,18 @@ pub async fn export(pool: PgPool) -> Result<String, Box<dyn std::error::Error>> 
             *size
         }
         Outcome::Refused(report) => {
-            return Err(format!("the export was refused: {:#?}", &report.violations[..report.violations.len().min(5)]).into())
+            return Err(format!(
+                "the export was refused: {:#?}",
+                &report.violations[..report.violations.len().min(5)]
+            )
+            .into())
         }
     };
-    let (counts,): (serde_json::Value,) = sqlx::query_as("select row_counts from hmis_exports where id = $1")
-        .bind(id)
-        .fetch_one(&pool)
-        .await?;
+    let (counts,): (serde_json::Value,) =
+        sqlx::query_as("select row_counts from hmis_exports where id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await?;
     let counts: Vec<(String, u64)> = serde_json::from_value(counts)?;
     let rows: u64 = counts.iter().map(|(_, n)| n).sum();
     let mut report = format!(

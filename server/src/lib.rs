@@ -111,7 +111,11 @@ pub fn router(
 }
 
 /// Keeps an active session alive (its idle expiry slides), saving it at most every few minutes.
-async fn refresh_session(session: tower_sessions::Session, request: Request, next: Next) -> Response {
+async fn refresh_session(
+    session: tower_sessions::Session,
+    request: Request,
+    next: Next,
+) -> Response {
     let response = next.run(request).await;
     app::ssr::auth::refresh_session(&session).await;
     response

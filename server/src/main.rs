@@ -75,9 +75,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             deletion.abort();
             Ok(())
         }
-        Some(other) => {
-            Err(format!("unknown command {other:?} (serve, migrate, demo, bench, export-bench)").into())
-        }
+        Some(other) => Err(format!(
+            "unknown command {other:?} (serve, migrate, demo, bench, export-bench)"
+        )
+        .into()),
     }
 }
 

@@ -341,7 +341,10 @@ mod tests {
         assert!(!needs_refresh(saved, saved));
         assert!(!needs_refresh(saved, saved + REFRESH_SECONDS - 1));
         assert!(needs_refresh(saved, saved + REFRESH_SECONDS));
-        assert!(needs_refresh(0, saved), "sessions from before the field existed");
+        assert!(
+            needs_refresh(0, saved),
+            "sessions from before the field existed"
+        );
         assert!(needs_refresh(saved, saved - 10), "a clock that went back");
     }
 }

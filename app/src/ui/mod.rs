@@ -114,7 +114,10 @@ pub fn NoContextNotice() -> impl IntoView {
 }
 
 /// `aria-invalid` of a field while an error names it.
-fn invalid_attr(error: Signal<Option<AppError>>, field: &'static str) -> impl Fn() -> Option<&'static str> + Copy {
+fn invalid_attr(
+    error: Signal<Option<AppError>>,
+    field: &'static str,
+) -> impl Fn() -> Option<&'static str> + Copy {
     move || {
         error.with(|e| {
             e.as_ref()
@@ -228,7 +231,13 @@ pub fn unavailable_reason(errors: &FieldErrors, labels: FieldLabels) -> String {
     let names: Vec<&str> = errors
         .0
         .keys()
-        .map(|k| labels.iter().find(|(n, _)| n == k).map(|(_, l)| *l).unwrap_or(k.as_str()))
+        .map(|k| {
+            labels
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, l)| *l)
+                .unwrap_or(k.as_str())
+        })
         .collect();
     format!(
         "Save is unavailable until {} field(s) are corrected: {}.",

@@ -270,10 +270,12 @@ async fn bump(
 
 #[cfg(feature = "ssr")]
 async fn organization_name(conn: &mut PgConnection, id: i64) -> Result<String, AppError> {
-    Ok(sqlx::query_scalar("select name from organizations where id = $1")
-        .bind(id)
-        .fetch_one(conn)
-        .await?)
+    Ok(
+        sqlx::query_scalar("select name from organizations where id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 /// Refuses a change that would leave no active System Administrator. Takes the lock every

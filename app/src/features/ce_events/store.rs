@@ -1,9 +1,7 @@
 //! SQL of CE Events (server only). No HTTP here: the server functions in `api.rs` authorize
 //! and validate, then call these inside their transaction.
 
-use super::api::{
-    audit_change, CeEventForm, CeEventRow, PriorityListRow, CLIENT_IN_SCOPE,
-};
+use super::api::{audit_change, CeEventForm, CeEventRow, PriorityListRow, CLIENT_IN_SCOPE};
 use crate::domain::access::{ActiveContext, Workgroup};
 use crate::domain::ce_event::{
     CeEventDraft, CeEventFacts, CeEventUpdate, EnrollmentOption, ReferralEvent,

@@ -285,7 +285,19 @@ async fn incoming(
         .take(page_size)
         .filter(|row| !row.10)
         .map(
-            |(client_id, first, last, event_id, event_date, event, project, need_status, since, due, _)| IncomingRow {
+            |(
+                client_id,
+                first,
+                last,
+                event_id,
+                event_date,
+                event,
+                project,
+                need_status,
+                since,
+                due,
+                _,
+            )| IncomingRow {
                 client_id,
                 client_name: display_name(first.as_deref(), None, last.as_deref(), None),
                 event_id,

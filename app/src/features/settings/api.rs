@@ -4,9 +4,7 @@
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    domain::{
-        need_status::{validate_need_status, NeedStatusDraft},
-    },
+    domain::need_status::{validate_need_status, NeedStatusDraft},
     ssr::{audit, auth, pool, respond},
 };
 use leptos::prelude::*;
