@@ -76,6 +76,21 @@ fn optional_code<T>(
     }
 }
 
+/// A code of a HUD list that must be chosen (`missing` says so when it is not).
+fn required_code<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: &str,
+    from_code: fn(i16) -> Option<T>,
+    missing: &'static str,
+) -> Option<T> {
+    let value = optional_code(errors, field, raw, from_code);
+    if value.is_none() && errors.get(field).is_none() {
+        errors.add(field, missing);
+    }
+    value
+}
+
 // ---- 2.01 Organization --------------------------------------------------------------------
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -350,35 +365,29 @@ pub fn validate_project(
         }
     }
     let is_rrh = project_type == Some(ProjectType::RapidReHousing);
-    let rrh_sub_type = if is_rrh {
-        let value = optional_code(
-            &mut errors,
-            "rrh_sub_type",
-            &draft.rrh_sub_type,
-            RrhSubType::from_code,
-        );
-        if value.is_none() && errors.get("rrh_sub_type").is_none() {
-            errors.add("rrh_sub_type", "Choose the RRH subtype.");
-        }
-        value
-    } else {
-        None
-    };
+    let rrh_sub_type = is_rrh
+        .then(|| {
+            required_code(
+                &mut errors,
+                "rrh_sub_type",
+                &draft.rrh_sub_type,
+                RrhSubType::from_code,
+                "Choose the RRH subtype.",
+            )
+        })
+        .flatten();
     let (_, takes_housing, takes_affiliation) = ProjectSettings::shows(project_type, rrh_sub_type);
-    let housing_type = if takes_housing {
-        let value = optional_code(
-            &mut errors,
-            "housing_type",
-            &draft.housing_type,
-            HousingType::from_code,
-        );
-        if value.is_none() && errors.get("housing_type").is_none() {
-            errors.add("housing_type", "Choose the housing type.");
-        }
-        value
-    } else {
-        None
-    };
+    let housing_type = takes_housing
+        .then(|| {
+            required_code(
+                &mut errors,
+                "housing_type",
+                &draft.housing_type,
+                HousingType::from_code,
+                "Choose the housing type.",
+            )
+        })
+        .flatten();
     let residential_affiliation = if takes_affiliation {
         match draft.residential_affiliation.trim() {
             "0" => Some(false),

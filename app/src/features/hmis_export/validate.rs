@@ -15,6 +15,7 @@ use super::spec::{
     Column, FileSpec, Kind, Pattern, CE_PARTICIPATION, CLIENT, ENROLLMENT, EVENT_FILE, EXIT,
     EXPORT, ORGANIZATION, PROJECT, PROJECT_COC, USER,
 };
+use crate::domain::codes::{EventType, ProjectType, RrhSubType};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -564,8 +565,11 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
                     "RRHSubType is required for ProjectType 13 and empty for every other type.",
                 );
             }
-            let takes_housing = matches!(project_type, Some(0 | 1 | 2 | 3 | 8 | 9 | 10))
-                || (project_type == Some(13) && rrh == Some(2));
+            // The same HUD rules the project form runs (domain::codes).
+            let code = |v: Option<i64>| v.and_then(|v| i16::try_from(v).ok());
+            let typed = code(project_type).and_then(ProjectType::from_code);
+            let rrh_sub_type = code(rrh).and_then(RrhSubType::from_code);
+            let takes_housing = typed.is_some_and(|t| t.takes_housing_type(rrh_sub_type));
             if takes_housing != row.int("HousingType").is_some() {
                 report.add(
                     file,
@@ -579,7 +583,7 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
                 );
             }
             let takes_affiliation =
-                project_type == Some(6) || (project_type == Some(13) && rrh == Some(1));
+                typed.is_some_and(|t| t.takes_residential_affiliation(rrh_sub_type));
             if takes_affiliation != row.int("ResidentialAffiliation").is_some() {
                 report.add(
                 file,
@@ -991,6 +995,9 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
             events.see(row.get("EventID"));
             check_user(report, row, &users);
             let event = row.int("Event");
+            let event_type = event
+                .and_then(|e| i16::try_from(e).ok())
+                .and_then(EventType::from_code);
             let only = |report: &mut Report, column: &str, applies: bool, which: &str| {
                 if !applies && row.get(column).is_some() {
                     report.add(
@@ -1006,13 +1013,13 @@ pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Rep
             only(
                 report,
                 "LocationCrisisOrPHHousing",
-                matches!(event, Some(10..=15)),
+                event_type.is_some_and(EventType::takes_location),
                 "10–15",
             );
             only(
                 report,
                 "ReferralResult",
-                matches!(event, Some(10..=15 | 17 | 18)),
+                event_type.is_some_and(EventType::takes_referral_result),
                 "10–15, 17 or 18",
             );
             if row.get("ReferralResult").is_some() != row.get("ResultDate").is_some() {
