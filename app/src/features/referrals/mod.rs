@@ -7,11 +7,13 @@ pub mod api;
 use crate::domain::codes::NonCeReferralResult;
 use crate::domain::dates::format_date;
 use crate::domain::referral::{validate_outcome, COMMENTS_MAX, SERVICE_MAX};
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
 use crate::features::intake::api::StartIntake;
-use crate::ui::{form_error, today, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
+use crate::ui::{
+    form_error, shown_errors, today, ErrorPanel, ErrorSummary, FieldError, FieldLabels,
+};
 use api::{
     get_referral, incoming_non_ce, list_referrals, CreateReferral, ReferralForm, ReferralList,
     SaveReferralOutcome,
@@ -226,27 +228,7 @@ fn ReferralOutcomeForm(
         let d = draft.get();
         facts.with_value(|f| validate_outcome(&d, f, today()).err())
     });
-    let shown = Signal::derive(move || {
-        let mut errors = FieldErrors::new();
-        if let Some(rule) = rule.get() {
-            let touched = touched.get();
-            for (k, v) in rule.0 {
-                if touched.iter().any(|t| *t == k) {
-                    errors.add(&k, v);
-                }
-            }
-        }
-        match server_error.get() {
-            Some(AppError::Invalid(server)) => {
-                for (k, v) in server.0 {
-                    errors.add(&k, v);
-                }
-            }
-            Some(other) => return Some(other),
-            None => {}
-        }
-        (!errors.is_empty()).then_some(AppError::Invalid(errors))
-    });
+    let shown = shown_errors(rule, touched, server_error);
     Effect::new(move |_| match save.value().get() {
         Some(Ok(_)) => {
             saved.set(true);
