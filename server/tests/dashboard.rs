@@ -18,19 +18,40 @@ fn today() -> NaiveDate {
 async fn the_sql_due_date_matches_the_rust_rule(pool: PgPool) {
     server::prepare_database(&pool).await.unwrap();
     let start = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-    for offset in 0..21 {
-        let since = start + Duration::days(offset);
-        for days in 0..12 {
-            for business in [false, true] {
-                let sql: NaiveDate = sqlx::query_scalar("select threshold_due_date($1, $2, $3)")
-                    .bind(since)
-                    .bind(days)
-                    .bind(business)
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap();
-                let rust = app::domain::timeliness::due_date(since, days, business);
-                assert_eq!(sql, rust, "since {since} days {days} business {business}");
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let holiday_sets = [
+        vec![],
+        vec![d("2026-11-11")],
+        // Thanksgiving, the day after, and a run of closures (and one on a Saturday).
+        vec![
+            d("2026-11-26"),
+            d("2026-11-27"),
+            d("2026-11-28"),
+            d("2026-12-01"),
+            d("2026-12-02"),
+            d("2026-12-03"),
+        ],
+    ];
+    for holidays in &holiday_sets {
+        for offset in 0..21 {
+            let since = start + Duration::days(offset);
+            for days in 0..12 {
+                for business in [false, true] {
+                    let sql: NaiveDate =
+                        sqlx::query_scalar("select threshold_due_date($1, $2, $3, $4)")
+                            .bind(since)
+                            .bind(days)
+                            .bind(business)
+                            .bind(holidays)
+                            .fetch_one(&pool)
+                            .await
+                            .unwrap();
+                    let rust = app::domain::timeliness::due_date(since, days, business, holidays);
+                    assert_eq!(
+                        sql, rust,
+                        "since {since} days {days} business {business} holidays {holidays:?}"
+                    );
+                }
             }
         }
     }
@@ -475,7 +496,8 @@ async fn only_an_administrator_configures_need_statuses_and_open_referrals_follo
     // Open referrals in the status now follow 3 business days from when they entered it.
     let mismatched: i64 = sqlx::query_scalar(
         "select count(*) from ce_events where need_status_id = $1 and referral_result is null
-            and need_status_due is distinct from threshold_due_date(need_status_since::date, 3, true)",
+            and need_status_due is distinct from threshold_due_date(need_status_since::date, 3, true,
+                    array(select holiday from coc_holidays where coc_code = 'RB-501' and deleted_at is null))",
     )
     .bind(contact)
     .fetch_one(&app.pool)
@@ -569,4 +591,467 @@ async fn the_incoming_list_pages_by_100_without_overlap_and_leaves_out_deleted_c
         names(&second.body),
         vec!["Page Client 101", "Page Client 102"]
     );
+}
+
+/// An open referral of RB-501 that entered "Matched: Awaiting response" (2 business days) on
+/// `since`, with the due date the app gave it then.
+async fn awaiting_referral_since(pool: &PgPool, since: NaiveDate) -> i64 {
+    let awaiting = status_id(pool, "CES: Matched: Awaiting response by Housing Provider").await;
+    let id: i64 = sqlx::query_scalar(
+        "select ev.id from ce_events ev join enrollments e on e.id = ev.enrollment_id
+          where ev.need_status_id = $1 and ev.referral_result is null and ev.closed_on is null
+            and e.enrollment_coc = 'RB-501'
+          order by ev.id limit 1",
+    )
+    .bind(awaiting)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let holidays: Vec<NaiveDate> = sqlx::query_scalar(
+        "select holiday from coc_holidays where coc_code = 'RB-501' and deleted_at is null",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "update ce_events set need_status_since = $2::date + time '10:00', need_status_due = $3 where id = $1",
+    )
+    .bind(id)
+    .bind(since)
+    .bind(app::domain::timeliness::due_date(since, 2, true, &holidays))
+    .execute(pool)
+    .await
+    .unwrap();
+    id
+}
+
+async fn due_of(pool: &PgPool, event: i64) -> NaiveDate {
+    sqlx::query_scalar("select need_status_due from ce_events where id = $1")
+        .bind(event)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_cocs_holidays_move_the_due_dates_they_fall_in_and_only_an_administrator_keeps_them(
+    pool: PgPool,
+) {
+    let app = spawn_app(pool).await;
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // Monday 2025-12-01 + 2 business days = Wednesday 2025-12-03.
+    let event = awaiting_referral_since(&app.pool, d("2025-12-01")).await;
+    assert_eq!(due_of(&app.pool, event).await, d("2025-12-03"));
+
+    let add = |cookie: String, date: &'static str, name: &'static str| {
+        let app = &app;
+        async move {
+            app.call(
+                "settings/add_holiday",
+                &[
+                    ("coc", "RB-501"),
+                    ("holiday_date", date),
+                    ("holiday_name", name),
+                ],
+                Some(&cookie),
+            )
+            .await
+        }
+    };
+    let caseworker = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    assert_eq!(
+        add(caseworker, "2025-12-02", "Snow closure").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(due_of(&app.pool, event).await, d("2025-12-03"));
+
+    let admin = app
+        .sign_in_as("admin", 4, "Riverbend HMIS Lead Agency")
+        .await;
+    // The shared rule answers at the field: a Saturday, a day already listed, no name.
+    let saturday = add(admin.clone(), "2025-12-06", "Snow closure").await;
+    assert_eq!(saturday.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(saturday.body["Invalid"]["holiday_date"]
+        .as_str()
+        .unwrap()
+        .contains("weekday"));
+    let christmas = add(admin.clone(), "2025-12-25", "Christmas").await;
+    assert_eq!(
+        christmas.body["Invalid"]["holiday_date"],
+        json!("This day is already in the CoC's holidays.")
+    );
+    let unnamed = add(admin.clone(), "2025-12-02", " ").await;
+    assert_eq!(
+        unnamed.body["Invalid"]["holiday_name"],
+        json!("Enter the holiday's name.")
+    );
+    let unknown_coc = app
+        .call(
+            "settings/add_holiday",
+            &[
+                ("coc", "ZZ-999"),
+                ("holiday_date", "2025-12-02"),
+                ("holiday_name", "x"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(unknown_coc.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        due_of(&app.pool, event).await,
+        d("2025-12-03"),
+        "nothing half-saved"
+    );
+
+    // Tuesday becomes a holiday: the referral is due a day later; one not counting across it
+    // (entered the status on Thursday) keeps its due date.
+    let later = {
+        let other: i64 = sqlx::query_scalar(
+            "select id from ce_events where need_status_id = (select need_status_id from ce_events where id = $1)
+                and id <> $1 and referral_result is null and closed_on is null order by id limit 1",
+        )
+        .bind(event)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        sqlx::query("update ce_events set need_status_since = '2025-12-04 10:00', need_status_due = '2025-12-08' where id = $1")
+            .bind(other)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        other
+    };
+    let added = add(admin.clone(), "2025-12-02", "Snow closure").await;
+    assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+    let holiday = added.body.as_i64().unwrap();
+    assert_eq!(due_of(&app.pool, event).await, d("2025-12-04"));
+    assert_eq!(due_of(&app.pool, later).await, d("2025-12-08"));
+    assert_eq!(app.audit_count("create").await >= 1, true);
+
+    // Removing it with a stale version is refused; with the current one the day counts again.
+    let remove = |version: &'static str| {
+        let (app, admin) = (&app, admin.clone());
+        let id = holiday.to_string();
+        async move {
+            app.call(
+                "settings/remove_holiday",
+                &[("coc", "RB-501"), ("id", &id), ("version", version)],
+                Some(&admin),
+            )
+            .await
+        }
+    };
+    assert_eq!(remove("7").await.status, StatusCode::CONFLICT);
+    assert_eq!(due_of(&app.pool, event).await, d("2025-12-04"));
+    let other_coc = app
+        .call(
+            "settings/remove_holiday",
+            &[
+                ("coc", "LK-502"),
+                ("id", &holiday.to_string()),
+                ("version", "1"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(other_coc.status, StatusCode::NOT_FOUND);
+    assert_eq!(remove("1").await.status, StatusCode::OK);
+    assert_eq!(due_of(&app.pool, event).await, d("2025-12-03"));
+    let audited: Vec<(String, Option<serde_json::Value>, Option<serde_json::Value>)> = sqlx::query_as(
+        "select action, before, after from audit_log where entity = 'coc_holiday' and entity_id = $1 order by id",
+    )
+    .bind(holiday)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited.len(), 2);
+    assert_eq!(audited[0].0, "create");
+    assert_eq!(
+        audited[0].2.as_ref().unwrap()["Name"],
+        json!("Snow closure")
+    );
+    assert_eq!(audited[1].0, "delete");
+    assert_eq!(audited[1].1.as_ref().unwrap()["Date"], json!("2025-12-02"));
+
+    // A year of federal holidays at once; the days already listed are left alone.
+    let federal = |year: &'static str| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.call(
+                "settings/add_federal_holidays",
+                &[("coc", "RB-501"), ("year", year)],
+                Some(&admin),
+            )
+            .await
+        }
+    };
+    let first = federal("2031").await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    assert_eq!(first.body, json!(11));
+    assert_eq!(federal("2031").await.body, json!(0));
+    let bad_year = federal("31").await;
+    assert_eq!(bad_year.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_year.body["Invalid"]["year"].is_string());
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_new_status_due_date_skips_the_cocs_holidays(pool: PgPool) {
+    // The app's own path: acknowledging moves the referral to "Attempted/Attempting Contact";
+    // made a 2-business-day standard, its due date skips a holiday on the next business day.
+    let app = spawn_app(pool).await;
+    let today = today();
+    let mut next_business = today + Duration::days(1);
+    while !app::domain::dates::is_business_day(next_business) {
+        next_business += Duration::days(1);
+    }
+    sqlx::query(
+        "delete from coc_holidays where coc_code = 'RB-501' and holiday between $1 and $1 + 10",
+    )
+    .bind(today)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into coc_holidays (coc_code, holiday, name) values ('RB-501', $1, 'Closure')",
+    )
+    .bind(next_business)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("update referral_need_statuses set days_allowed = 2, business_days = true where coc_code = 'RB-501' and name = 'CES: Attempted/Attempting Contact'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (event, client, version): (i64, i64, i32) = sqlx::query_as(
+        "select ev.id, ev.client_id, ev.version from ce_events ev join projects p on p.id = ev.referred_project_id
+           join organizations o on o.id = p.organization_id
+          where o.name = 'Northside Housing Partners' and ev.date_referral_acknowledged is null
+            and ev.referral_result is null and ev.closed_on is null order by ev.id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let caseworker = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    let reply = acknowledge(&app, &caseworker, event, client, version, today).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let holidays = [next_business];
+    assert_eq!(
+        due_of(&app.pool, event).await,
+        app::domain::timeliness::due_date(today, 2, true, &holidays)
+    );
+    assert_ne!(
+        due_of(&app.pool, event).await,
+        app::domain::timeliness::due_date(today, 2, true, &[])
+    );
+}
+
+/// Acknowledges a referral on the CE Event form, changing nothing else.
+async fn acknowledge(
+    app: &common::TestApp,
+    cookie: &str,
+    event: i64,
+    client: i64,
+    version: i32,
+    on: NaiveDate,
+) -> common::Reply {
+    let (c, e, v, t) = (
+        client.to_string(),
+        event.to_string(),
+        version.to_string(),
+        on.to_string(),
+    );
+    app.call(
+        "ce/save",
+        &[
+            ("client_id", &c),
+            ("event_id", &e),
+            ("version", &v),
+            ("date_referral_acknowledged", &t),
+            ("provider_contact_name", "Casey Moreno"),
+            ("provider_contact_phone", ""),
+            ("provider_contact_email", ""),
+            ("referral_result", ""),
+            ("result_date", ""),
+            ("resulting_enrollment", ""),
+            ("not_housed_reason", ""),
+        ],
+        Some(cookie),
+    )
+    .await
+}
+
+/// The Counts widget's answer without its clock reading.
+async fn counts_of(app: &common::TestApp, cookie: &str) -> (StatusCode, serde_json::Value) {
+    let mut reply = app.call("dashboard/counts", &[], Some(cookie)).await;
+    if let Some(counts) = reply.body.as_object_mut() {
+        counts.remove("as_of");
+    }
+    (reply.status, reply.body)
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn the_dashboard_reads_ahead_only_for_a_context_the_user_still_holds(pool: PgPool) {
+    // The Counts widget and the incoming list read the organization the session applied while
+    // the user is re-read; what they answer must follow the user as re-read, not the session.
+    let app = spawn_app(pool).await;
+    let shelter = app.sign_in_as("shelter", 1, "Harbor Light Shelter").await;
+    let (_, harbor_counts) = counts_of(&app, &shelter).await;
+    let caseworker = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    let (status, northside_counts) = counts_of(&app, &caseworker).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(
+        northside_counts, harbor_counts,
+        "the fixture tells them apart"
+    );
+
+    // The applied membership now names another organization (a change the session never saw):
+    // the answer is that organization's, not the one the session remembered.
+    let harbor = app.organization_id("Harbor Light Shelter").await;
+    let northside = app.organization_id("Northside Housing Partners").await;
+    sqlx::query(
+        "update memberships set organization_id = $1
+          where organization_id = $2 and user_id = (select id from users where username = 'caseworker')",
+    )
+    .bind(harbor)
+    .bind(northside)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        counts_of(&app, &caseworker).await,
+        (StatusCode::OK, harbor_counts)
+    );
+
+    // Revoked: nothing is answered, whatever was read ahead.
+    sqlx::query("update memberships set deleted_at = now() where user_id = (select id from users where username = 'caseworker')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        counts_of(&app, &caseworker).await,
+        (StatusCode::FORBIDDEN, json!("NoContext"))
+    );
+    let list = app
+        .call(
+            "dashboard/incoming",
+            &[("filter", "awaiting"), ("status", ""), ("page", "1")],
+            Some(&caseworker),
+        )
+        .await;
+    assert_eq!(list.body, json!("NoContext"));
+
+    // Deactivated: not signed in any more.
+    sqlx::query("update users set active = false where username = 'shelter'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        counts_of(&app, &shelter).await,
+        (StatusCode::UNAUTHORIZED, json!("NotSignedIn"))
+    );
+}
+
+/// A referral to `project` made `event_ago` days ago, acknowledged and resolved (client
+/// rejected) the given numbers of days ago.
+async fn timed_event(
+    pool: &PgPool,
+    project: i64,
+    event_ago: i64,
+    acknowledged_ago: Option<i64>,
+    result_ago: Option<i64>,
+) {
+    let ago = |days: i64| today() - Duration::days(days);
+    sqlx::query(
+        "insert into ce_events (enrollment_id, client_id, event_date, event, referred_project_id, date_referral_acknowledged,
+                                provider_contact_name, referral_result, result_date, not_housed_reason_id)
+         select e.id, e.client_id, $1, 14, $2, $3, case when $3::date is not null then 'F' end,
+                case when $4::date is null then null else 2 end, $4, case when $4::date is null then null else 1 end
+           from enrollments e join clients c on c.id = e.client_id
+          where c.first_name = 'Wendell' and c.last_name = 'Ashby'",
+    )
+    .bind(ago(event_ago))
+    .bind(project)
+    .bind(acknowledged_ago.map(ago))
+    .bind(result_ago.map(ago))
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn timeliness_medians_by_project_and_data_quality_warnings_match_a_fixture(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (org, first) = fixture_org(&app.pool).await;
+    let second: i64 = sqlx::query_scalar(
+        "insert into projects (organization_id, name, operating_start_date, project_type, coc_code, housing_type, geocode)
+         values ($1, 'Fixture PSH Scattered Site', date '2020-01-01', 3, 'RB-501', 2, '279001') returning id",
+    )
+    .bind(org)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let p = &app.pool;
+    // First project: 2 and 4 days to acknowledgement, 10 days to a result.
+    timed_event(p, first, 20, Some(18), Some(10)).await;
+    timed_event(p, first, 30, Some(26), None).await;
+    timed_event(p, first, 10, None, None).await; // warning: 10 days, nothing recorded
+    timed_event(p, first, 7, None, None).await; // warning: exactly 7 days
+    timed_event(p, first, 6, None, None).await; // not yet a warning
+    timed_event(p, first, 100, Some(60), None).await; // older than 90 days: not in the medians
+                                                      // Second project: 1 and 3 days to acknowledgement, 20 and 6 days to a result.
+    timed_event(p, second, 40, Some(39), Some(20)).await;
+    timed_event(p, second, 40, Some(37), Some(34)).await;
+
+    let cookie = app.sign_in_as("fixture", 1, "Fixture Housing").await;
+    let reply = app.call("dashboard/timeliness", &[], Some(&cookie)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(
+        reply.body["by_project"],
+        json!([
+            {"project": "Fixture PSH", "referrals": 5, "median_days_to_acknowledge": 3.0, "median_days_to_result": 10.0},
+            {"project": "Fixture PSH Scattered Site", "referrals": 2, "median_days_to_acknowledge": 2.0, "median_days_to_result": 13.0},
+        ])
+    );
+    let warnings: Vec<i64> = reply.body["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["days_since_referral"].as_i64().unwrap())
+        .collect();
+    assert_eq!(warnings, vec![10, 7], "oldest first, 7 days and more");
+    assert!(reply.body["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|w| w["project"] == json!("Fixture PSH")));
+
+    // Another organization's timeliness holds none of these referrals.
+    let northside = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    let theirs = app
+        .call("dashboard/timeliness", &[], Some(&northside))
+        .await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    let projects: Vec<&str> = theirs.body["by_project"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["project"].as_str().unwrap())
+        .collect();
+    assert!(
+        projects.iter().all(|p| !p.starts_with("Fixture")),
+        "{projects:?}"
+    );
+    assert!(theirs.body["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|w| !w["project"].as_str().unwrap().starts_with("Fixture")));
 }

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod dates;
 pub mod enrollment;
 pub mod export;
+pub mod holidays;
 pub mod intake;
 pub mod need_status;
 pub mod project;

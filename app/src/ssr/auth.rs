@@ -23,6 +23,10 @@ pub struct SessionAuth {
     pub user_id: i64,
     pub auth_epoch: i32,
     pub membership_id: Option<i64>,
+    /// The organization of that membership when it was applied: a hint only, never trusted on
+    /// its own (see [`read_in_context`]).
+    #[serde(default)]
+    pub organization_hint: Option<i64>,
     /// When the session was last saved (Unix seconds): see [`needs_refresh`].
     #[serde(default)]
     pub refreshed_at: i64,
@@ -108,6 +112,7 @@ struct UserRow {
     password_hash: String,
     auth_epoch: i32,
     last_membership_id: Option<i64>,
+    last_organization_id: Option<i64>,
 }
 
 /// Checks a username and password, with throttling of repeated failures. Returns the session
@@ -132,8 +137,9 @@ pub async fn authenticate(
     }
 
     let user: Option<UserRow> = sqlx::query_as(
-        "select id, password_hash, auth_epoch, last_membership_id
-           from users where username = $1 and active and deleted_at is null",
+        "select u.id, u.password_hash, u.auth_epoch, u.last_membership_id, m.organization_id as last_organization_id
+           from users u left join memberships m on m.id = u.last_membership_id
+          where u.username = $1 and u.active and u.deleted_at is null",
     )
     .bind(username)
     .fetch_optional(pool)
@@ -160,6 +166,7 @@ pub async fn authenticate(
         user_id: user.id,
         auth_epoch: user.auth_epoch,
         membership_id: user.last_membership_id,
+        organization_hint: user.last_organization_id,
         refreshed_at: chrono::Utc::now().timestamp(),
     })
 }
@@ -310,6 +317,47 @@ pub async fn require_actor() -> Result<Actor, AppError> {
         return Err(AppError::PasswordChangeRequired);
     }
     Ok(actor)
+}
+
+/// A read of the applied organization's data, for the read-only server functions the dashboard
+/// calls most (the Counts widget, polled by every open dashboard, and the incoming lists).
+///
+/// `read` runs for the organization the session applied last *while* the actor is re-read,
+/// so the request costs one database round trip instead of two. Its result is handed out only
+/// when the re-read actor may still work in that organization (signed in, password current,
+/// context still held); when the context changed, `read` runs again for the current one, and
+/// a refused actor gets its error, never the result. `read` must not write.
+pub async fn read_in_context<T, E, F, Fut>(read: F) -> Result<(Actor, T), AppError>
+where
+    F: Fn(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+    AppError: From<E>,
+{
+    let pool = super::pool()?;
+    let session = session().await?;
+    let Some(auth) = read_session_auth(&session).await? else {
+        return Err(AppError::NotSignedIn);
+    };
+    let (actor, speculative) = match auth.organization_hint {
+        Some(organization) => {
+            let (actor, result) = tokio::join!(load_actor(&pool, &auth), read(organization));
+            (actor?, Some((organization, result)))
+        }
+        None => (load_actor(&pool, &auth).await?, None),
+    };
+    let Some(actor) = actor else {
+        let _ = session.flush().await;
+        return Err(AppError::NotSignedIn);
+    };
+    if actor.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    let organization = actor.context()?.organization_id;
+    let result = match speculative {
+        Some((hinted, result)) if hinted == organization => result?,
+        _ => read(organization).await?,
+    };
+    Ok((actor, result))
 }
 
 /// The signed-in actor working as a System Administrator; everyone else is refused.

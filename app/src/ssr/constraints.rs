@@ -47,6 +47,9 @@ pub fn describe(constraint: &str) -> Option<(&'static str, &'static str)> {
             "ce_for_coc",
             "This CoC already has a Coordinated Entry organization.",
         ),
+        "coc_holidays_one_per_day" => {
+            ("holiday_date", "This day is already in the CoC's holidays.")
+        }
         _ => return None,
     })
 }

@@ -6,7 +6,7 @@
 
 use super::auth::hash_password;
 use crate::error::AppError;
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use sqlx::{PgConnection, PgPool};
 
 /// The password of every demo login (printed by `scripts/run`, listed in the README).
@@ -326,16 +326,18 @@ pub async fn seed_need_statuses(
     Ok(ids)
 }
 
-/// Sets every referral's due date in its current status (bulk loads only; the app computes it
-/// with `domain::timeliness::due_date` when a status changes).
+/// Sets the due date in its current status of every referral that has none (bulk loads only;
+/// the app computes it with `domain::timeliness::due_date` when a status changes): the SQL twin
+/// of that rule, with each CoC's holidays read once per status.
+const SET_DUE_DATES: &str = "
+    update ce_events ev set need_status_due = threshold_due_date(ev.need_status_since::date, s.days_allowed, s.business_days, s.holidays)
+      from (select s.id, s.days_allowed, s.business_days,
+                   array(select h.holiday from coc_holidays h where h.coc_code = s.coc_code and h.deleted_at is null) as holidays
+              from referral_need_statuses s where s.days_allowed is not null) s
+     where s.id = ev.need_status_id and ev.need_status_due is null";
+
 async fn set_due_dates(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "update ce_events ev set need_status_due = threshold_due_date(ev.need_status_since::date, s.days_allowed, s.business_days)
-           from referral_need_statuses s
-          where s.id = ev.need_status_id and s.days_allowed is not null",
-    )
-    .execute(conn)
-    .await?;
+    sqlx::query(SET_DUE_DATES).execute(conn).await?;
     Ok(())
 }
 
@@ -467,6 +469,21 @@ async fn load_small(conn: &mut PgConnection, today: NaiveDate) -> Result<String,
 
     let rb_statuses = seed_need_statuses(conn, "RB-501").await?;
     let lk_statuses = seed_need_statuses(conn, "LK-502").await?;
+    for coc in ["RB-501", "LK-502"] {
+        for year in today.year() - 1..=today.year() + 1 {
+            for holiday in crate::domain::holidays::us_federal_holidays(year) {
+                sqlx::query(
+                    "insert into coc_holidays (coc_code, holiday, name, created_by, updated_by) values ($1, $2, $3, $4, $4)",
+                )
+                .bind(coc)
+                .bind(holiday.date)
+                .bind(&holiday.name)
+                .bind(key_id(&users, "admin"))
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
 
     // Clients: each with a household CE enrollment; some with family members.
     let mut ce_heads: Vec<(i64, i64, NaiveDate, &str)> = Vec::new(); // (client, CE enrollment, entry, coc)
@@ -835,9 +852,7 @@ async fn load_large(pool: &PgPool, today: NaiveDate) -> Result<(), AppError> {
         "insert into memberships (user_id, organization_id, workgroup)
          select u.id, o.id, 1 from users u cross join organizations o
           where u.username = 'caseworker' and o.name = 'Provider 001'",
-        "update ce_events ev set need_status_due = threshold_due_date(ev.need_status_since::date, s.days_allowed, s.business_days)
-           from referral_need_statuses s
-          where s.id = ev.need_status_id and s.days_allowed is not null and ev.need_status_due is null",
+        SET_DUE_DATES,
         "analyze",
     ];
     for sql in statements {

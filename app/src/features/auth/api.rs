@@ -124,6 +124,7 @@ pub async fn apply_context(workgroup: i16, organization_id: i64) -> Result<(), A
                 return Err(AppError::NotSignedIn);
             };
             session_auth.membership_id = Some(membership_id);
+            session_auth.organization_hint = Some(organization_id);
             auth::write_session_auth(&session, &session_auth).await?;
 
             let mut tx = pool.begin().await?;

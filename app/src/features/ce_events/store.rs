@@ -102,7 +102,7 @@ pub async fn insert_referral(
     valid: &ReferralEvent,
 ) -> Result<i64, AppError> {
     let initial: Option<NeedStatus> = sqlx::query_as(&format!(
-        "{NEED_STATUS_COLUMNS} where coc_code = $1 and is_initial and deleted_at is null"
+        "{NEED_STATUS_COLUMNS} where s.coc_code = $1 and s.is_initial and s.deleted_at is null"
     ))
     .bind(&enrollment.coc)
     .fetch_optional(&mut **tx)
@@ -705,16 +705,21 @@ pub struct NeedStatus {
     pub is_final: bool,
     pub days_allowed: Option<i32>,
     pub business_days: bool,
+    pub holidays: Vec<NaiveDate>,
 }
 
-const NEED_STATUS_COLUMNS: &str =
-    "select id, name, is_final, days_allowed, business_days from referral_need_statuses";
+/// A status (alias `s`) with its CoC's holidays, which a business-day standard skips.
+const NEED_STATUS_COLUMNS: &str = "select s.id, s.name, s.is_final, s.days_allowed, s.business_days,
+            array(select h.holiday from coc_holidays h
+                   where h.coc_code = s.coc_code and h.deleted_at is null order by h.holiday) as holidays
+       from referral_need_statuses s";
 
 impl NeedStatus {
     /// The due date of a referral entering this status on `since`.
     pub fn due_from(&self, since: NaiveDate) -> Option<NaiveDate> {
-        self.days_allowed
-            .map(|days| crate::domain::timeliness::due_date(since, days, self.business_days))
+        self.days_allowed.map(|days| {
+            crate::domain::timeliness::due_date(since, days, self.business_days, &self.holidays)
+        })
     }
 }
 
@@ -725,7 +730,7 @@ pub async fn status_applying_on(
     applies_on: &str,
 ) -> Result<Option<NeedStatus>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{NEED_STATUS_COLUMNS} where coc_code = $1 and applies_on = $2 and deleted_at is null"
+        "{NEED_STATUS_COLUMNS} where s.coc_code = $1 and s.applies_on = $2 and s.deleted_at is null"
     ))
     .bind(coc)
     .bind(applies_on)
@@ -738,12 +743,11 @@ pub async fn next_statuses(
     db: impl PgExecutor<'_>,
     from: Option<i64>,
 ) -> Result<Vec<NeedStatus>, sqlx::Error> {
-    sqlx::query_as(
-        "select s.id, s.name, s.is_final, s.days_allowed, s.business_days
-           from referral_need_status_transitions t join referral_need_statuses s on s.id = t.to_status_id
+    sqlx::query_as(&format!(
+        "{NEED_STATUS_COLUMNS} join referral_need_status_transitions t on t.to_status_id = s.id
           where t.from_status_id = $1 and s.deleted_at is null
-          order by s.sort_order, s.id",
-    )
+          order by s.sort_order, s.id"
+    ))
     .bind(from)
     .fetch_all(db)
     .await

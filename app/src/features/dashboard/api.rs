@@ -110,13 +110,15 @@ pub const DATA_QUALITY_DAYS: i64 = 7;
 pub async fn get_referral_counts() -> Result<ReferralCounts, AppError> {
     respond(
         async {
-            let actor = auth::require_actor().await?;
-            let context = actor.context()?;
-            let rows: Vec<(String, Option<i64>, Option<String>, i64)> = sqlx::query_as(COUNTS_SQL)
-                .bind(context.organization_id)
-                .bind(today())
-                .fetch_all(&pool()?)
-                .await?;
+            let pool = pool()?;
+            let today = today();
+            let (_, rows) = auth::read_in_context(|organization| {
+                sqlx::query_as::<_, (String, Option<i64>, Option<String>, i64)>(COUNTS_SQL)
+                    .bind(organization)
+                    .bind(today)
+                    .fetch_all(&pool)
+            })
+            .await?;
             let mut counts = ReferralCounts {
                 awaiting: 0,
                 in_progress: 0,
@@ -201,8 +203,6 @@ pub async fn incoming_referrals(
 ) -> Result<IncomingPage, AppError> {
     respond(
         async {
-            let actor = auth::require_actor().await?;
-            let context = actor.context()?;
             let filter = IncomingFilter::parse(&filter);
             let status: Option<i64> = status.trim().parse().ok();
             let condition = match filter {
@@ -220,8 +220,10 @@ pub async fn incoming_referrals(
             };
             let page = page.max(1);
             let sql = incoming_sql(condition, INCOMING_PAGE_SIZE + 1, (page - 1) * INCOMING_PAGE_SIZE);
-            let (rows, has_next) =
-                incoming(&sql, context.organization_id, status, INCOMING_PAGE_SIZE as usize).await?;
+            let (_, (rows, has_next)) = auth::read_in_context(|organization| {
+                incoming(&sql, organization, status, INCOMING_PAGE_SIZE as usize)
+            })
+            .await?;
             Ok(IncomingPage { rows, page, has_next })
         }
         .await,
@@ -334,7 +336,7 @@ pub async fn get_timeliness() -> Result<Timeliness, AppError> {
                             filter (where ev.result_date is not null)
                    from ce_events ev join projects p on p.id = ev.referred_project_id
                   where p.organization_id = $1 and ev.deleted_at is null and ev.event_date >= $2::date - 90
-                  group by p.name order by p.name",
+                  group by p.id, p.name order by p.name, p.id",
             )
             .bind(context.organization_id)
             .bind(today())
@@ -343,7 +345,7 @@ pub async fn get_timeliness() -> Result<Timeliness, AppError> {
             let sql = incoming_sql(
                 &format!(
                     "ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is null
-                     and ev.event_date <= $2::date - {DATA_QUALITY_DAYS} and ($3::bigint is null or true)"
+                     and ev.event_date <= $2::date - {DATA_QUALITY_DAYS}"
                 ),
                 200,
                 0,

@@ -1,11 +1,21 @@
-//! System Administrator settings: the Referral Need Status list of each CoC.
+//! System Administrator settings: the Referral Need Status list of each CoC, and the holidays its
+//! business-day standards skip.
 
 pub mod api;
 
+use crate::domain::dates::format_date;
+use crate::domain::holidays::{validate_holiday, HolidayDraft};
 use crate::features::audit::RecordHistory;
 use crate::features::auth::Guarded;
-use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
-use api::{list_need_statuses, NeedStatusList, NeedStatusView, SaveNeedStatus};
+use crate::ui::{
+    form_error, shown_errors, today, unavailable_reason, ErrorPanel, ErrorSummary, FieldError,
+    FieldLabels, TextField,
+};
+use api::{
+    list_need_statuses, AddFederalHolidays, AddHoliday, HolidayView, NeedStatusList,
+    NeedStatusView, RemoveHoliday, SaveNeedStatus,
+};
+use chrono::Datelike;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -29,6 +39,12 @@ fn NeedStatuses() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     // "Saved." outlives the form, which is rebuilt with the saved values.
     let saved = RwSignal::new(query.read_untracked().get("saved").is_some());
+    let holiday_notice = RwSignal::new(
+        query
+            .read_untracked()
+            .get("holiday_saved")
+            .map(|_| "Saved.".to_string()),
+    );
     let list = Resource::new(
         move || (param("coc"), reload.get()),
         |(coc, _)| list_need_statuses(coc),
@@ -36,11 +52,17 @@ fn NeedStatuses() -> impl IntoView {
     view! {
         <section class="panel">
             <h1>"Referral Need Statuses"</h1>
-            <p class="hint">"Each CoC's statuses and their timeliness standards: how many days a referral may stay in a status before it is overdue, counted in business days (Monday to Friday) or calendar days."</p>
+            <p class="hint">"Each CoC's statuses and their timeliness standards: how many days a referral may stay in a status before it is overdue, counted in business days (Monday to Friday, less the CoC's holidays) or calendar days."</p>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(list) => view! { <StatusTable list edit=param("edit") reload saved/> }.into_any(),
+                        Ok(list) => {
+                            let (coc, holidays) = (list.coc.clone(), list.holidays.clone());
+                            view! {
+                                <StatusTable list edit=param("edit") reload saved/>
+                                <Holidays coc holidays reload notice=holiday_notice/>
+                            }.into_any()
+                        }
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     }
                 })}
@@ -232,6 +254,146 @@ fn StatusForm(
                 </button>
             </ActionForm>
             {own.map(|id| view! { <RecordHistory entity="referral_need_status" entity_id=id reload/> })}
+        </section>
+    }
+}
+
+const HOLIDAY_LABELS: FieldLabels = &[
+    ("holiday_date", "Date"),
+    ("holiday_name", "Holiday"),
+    ("year", "Year"),
+];
+
+/// The CoC's holidays: days its business-day standards skip. Adding or removing one moves the
+/// due dates of the open referrals whose count runs across it.
+#[component]
+fn Holidays(
+    coc: String,
+    holidays: Vec<HolidayView>,
+    reload: RwSignal<u32>,
+    /// "Saved." and the like: it outlives this section, which is rebuilt with the saved list.
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let add = ServerAction::<AddHoliday>::new();
+    let federal = ServerAction::<AddFederalHolidays>::new();
+    let remove = ServerAction::<RemoveHoliday>::new();
+    let saved = move |message: String| {
+        notice.set(Some(message));
+        reload.update(|n| *n += 1);
+    };
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(_)) => saved("Saved.".into()),
+        Some(Err(_)) => notice.set(None),
+        None => {}
+    });
+    Effect::new(move |_| match federal.value().get() {
+        Some(Ok(0)) => saved("The CoC already had every federal holiday of that year.".into()),
+        Some(Ok(n)) => saved(format!("Saved. {n} federal holiday(s) added.")),
+        Some(Err(_)) => notice.set(None),
+        None => {}
+    });
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(_)) => saved("Saved.".into()),
+        Some(Err(_)) => notice.set(None),
+        None => {}
+    });
+
+    // The add form runs the shared rule as the person types.
+    let existing: Vec<chrono::NaiveDate> = holidays.iter().map(|h| h.date).collect();
+    let draft = RwSignal::new(HolidayDraft::default());
+    let touched = RwSignal::new(Vec::<&'static str>::new());
+    let validation = Memo::new(move |_| draft.with(|d| validate_holiday(d, &existing).err()));
+    let add_error = shown_errors(validation, touched, form_error(add));
+    let set = move |field: &'static str| {
+        Callback::new(move |value: String| {
+            draft.update(|d| match field {
+                "holiday_date" => d.date = value,
+                _ => d.name = value,
+            });
+            touched.update(|t| {
+                if !t.contains(&field) {
+                    t.push(field)
+                }
+            });
+        })
+    };
+    let federal_error = form_error(federal);
+    let remove_error = form_error(remove);
+    let next_year = (today().year() + 1).to_string();
+    let heading = format!("Holidays of {coc}");
+    let caption = heading.clone();
+    let (coc_for_rows, coc_for_add) = (coc.clone(), coc.clone());
+    view! {
+        <section class="subsection" aria-labelledby="holidays-heading">
+            <h2 id="holidays-heading">{heading}</h2>
+            <p class="hint">"Business-day standards skip these days as well as weekends. Adding or removing one moves the due dates of the open referrals whose count runs across it."</p>
+            {move || notice.get().map(|message| view! { <p class="confirmation" role="status">{message}</p> })}
+            <ErrorSummary error=remove_error/>
+            {if holidays.is_empty() {
+                view! { <p class="muted">"No holidays: business days are Monday to Friday."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data compact">
+                        <caption class="sr-only">{caption}</caption>
+                        <thead><tr><th scope="col">"Date"</th><th scope="col">"Holiday"</th><th scope="col">"Added"</th>
+                            <th scope="col"><span class="sr-only">"Remove"</span></th></tr></thead>
+                        <tbody>{holidays.into_iter().map(|h| {
+                            let date = format_date(h.date);
+                            let label = format!("Remove {} ({date})", h.name);
+                            let coc = coc_for_rows.clone();
+                            view! {
+                                <tr>
+                                    <td>{format!("{} {date}", h.date.weekday())}</td>
+                                    <td>{h.name.clone()}</td>
+                                    <td>{format!("{} · {}", h.added_by, format_date(h.added_on))}</td>
+                                    <td>
+                                        <ActionForm action=remove attr:class="inline-form">
+                                            <input type="hidden" name="coc" value=coc/>
+                                            <input type="hidden" name="id" value=h.id.to_string()/>
+                                            <input type="hidden" name="version" value=h.version.to_string()/>
+                                            <button type="submit" class="secondary" aria-label=label disabled=move || remove.pending().get()>"Remove"</button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            }}
+            <h3>"Add a holiday"</h3>
+            <ErrorSummary error=add_error labels=HOLIDAY_LABELS/>
+            <ActionForm action=add attr:novalidate=true>
+                <input type="hidden" name="coc" value=coc_for_add/>
+                <div class="field-row">
+                    <TextField id="holiday_date" label="Date" kind="date" value=Signal::derive(move || draft.with(|d| d.date.clone()))
+                        on_input=set("holiday_date") error=add_error hint="The weekday it is observed on."/>
+                    <TextField id="holiday_name" label="Holiday" value=Signal::derive(move || draft.with(|d| d.name.clone()))
+                        on_input=set("holiday_name") error=add_error maxlength=100/>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="primary" disabled=move || add.pending().get() || validation.get().is_some()
+                        aria-busy=move || add.pending().get().to_string() aria-describedby="holiday-reason">
+                        {move || if add.pending().get() { "Adding…" } else { "Add holiday" }}
+                    </button>
+                    <span id="holiday-reason" class="hint" aria-live="polite">
+                        {move || validation.get().filter(|_| !touched.with(Vec::is_empty))
+                            .map(|e| unavailable_reason(&e, HOLIDAY_LABELS).replace("Save", "Add holiday"))}
+                    </span>
+                </div>
+            </ActionForm>
+            <ErrorSummary error=federal_error labels=HOLIDAY_LABELS/>
+            <ActionForm action=federal attr:class="inline-form">
+                <input type="hidden" name="coc" value=coc/>
+                <div class="field">
+                    <label for="year">"Year"</label>
+                    <input id="year" name="year" type="number" min="2000" max="2099" value=next_year aria-describedby="year-error"/>
+                    <FieldError error=federal_error field="year"/>
+                </div>
+                <button type="submit" class="secondary" disabled=move || federal.pending().get()
+                    aria-busy=move || federal.pending().get().to_string()>
+                    {move || if federal.pending().get() { "Adding…" } else { "Add the US federal holidays of this year" }}
+                </button>
+            </ActionForm>
         </section>
     }
 }
