@@ -285,27 +285,8 @@ async fn statuses_move_with_acknowledgement_and_resolution_and_only_along_allowe
     let (name, version, _) = status(app.pool.clone()).await;
     assert_eq!(name, "CES: Matched: Awaiting response by Housing Provider");
 
-    let (c, e) = (client.to_string(), event.to_string());
-    let t = today().to_string();
-    let ack = app
-        .call(
-            "ce/save",
-            &[
-                ("client_id", &c),
-                ("event_id", &e),
-                ("version", &version.to_string()),
-                ("date_referral_acknowledged", &t),
-                ("provider_contact_name", "Casey Moreno"),
-                ("provider_contact_phone", ""),
-                ("provider_contact_email", ""),
-                ("referral_result", ""),
-                ("result_date", ""),
-                ("resulting_enrollment", ""),
-                ("not_housed_reason", ""),
-            ],
-            Some(&cookie),
-        )
-        .await;
+    let (c, e, t) = (client.to_string(), event.to_string(), today().to_string());
+    let ack = acknowledge(&app, &cookie, event, client, version, today()).await;
     assert_eq!(ack.status, StatusCode::OK, "{:?}", ack.body);
     let (name, version, due) = status(app.pool.clone()).await;
     assert_eq!(

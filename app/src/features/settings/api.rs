@@ -348,6 +348,39 @@ async fn refresh_due_dates(
     Ok(())
 }
 
+/// Records a checked holiday of `coc`, with its audit row.
+#[cfg(feature = "ssr")]
+async fn insert_holiday(
+    tx: &mut sqlx::PgConnection,
+    actor: &auth::Actor,
+    coc: &str,
+    holiday: &crate::domain::holidays::Holiday,
+) -> Result<i64, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "insert into coc_holidays (coc_code, holiday, name, created_by, updated_by)
+         values ($1, $2, $3, $4, $4) returning id",
+    )
+    .bind(coc)
+    .bind(holiday.date)
+    .bind(&holiday.name)
+    .bind(actor.user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        audit::Change {
+            action: "create",
+            entity: "coc_holiday",
+            entity_id: Some(id),
+            before: None,
+            after: Some(holiday_snapshot(holiday.date, &holiday.name, coc)),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
 #[cfg(feature = "ssr")]
 fn holiday_snapshot(date: NaiveDate, name: &str, coc: &str) -> serde_json::Value {
     serde_json::json!({"CoC": coc, "Date": date, "Name": name})
@@ -372,29 +405,8 @@ pub async fn add_holiday(
                 name: holiday_name,
             };
             let holiday = validate_holiday(&draft, &existing).map_err(AppError::Invalid)?;
-            let id: i64 = sqlx::query_scalar(
-                "insert into coc_holidays (coc_code, holiday, name, created_by, updated_by)
-                 values ($1, $2, $3, $4, $4) returning id",
-            )
-            .bind(&coc)
-            .bind(holiday.date)
-            .bind(&holiday.name)
-            .bind(actor.user_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let id = insert_holiday(&mut tx, &actor, &coc, &holiday).await?;
             refresh_due_dates(&mut tx, &coc, &[holiday.date]).await?;
-            audit::record(
-                &mut tx,
-                &actor,
-                audit::Change {
-                    action: "create",
-                    entity: "coc_holiday",
-                    entity_id: Some(id),
-                    before: None,
-                    after: Some(holiday_snapshot(holiday.date, &holiday.name, &coc)),
-                },
-            )
-            .await?;
             tx.commit().await?;
             crate::ssr::redirect_plain_form_post(&format!(
                 "/settings/need-statuses?coc={coc}&holiday_saved=1"
@@ -431,28 +443,7 @@ pub async fn add_federal_holidays(coc: String, year: String) -> Result<usize, Ap
                 ) else {
                     continue;
                 };
-                let id: i64 = sqlx::query_scalar(
-                    "insert into coc_holidays (coc_code, holiday, name, created_by, updated_by)
-                     values ($1, $2, $3, $4, $4) returning id",
-                )
-                .bind(&coc)
-                .bind(holiday.date)
-                .bind(&holiday.name)
-                .bind(actor.user_id)
-                .fetch_one(&mut *tx)
-                .await?;
-                audit::record(
-                    &mut tx,
-                    &actor,
-                    audit::Change {
-                        action: "create",
-                        entity: "coc_holiday",
-                        entity_id: Some(id),
-                        before: None,
-                        after: Some(holiday_snapshot(holiday.date, &holiday.name, &coc)),
-                    },
-                )
-                .await?;
+                insert_holiday(&mut tx, &actor, &coc, &holiday).await?;
                 added.push(holiday.date);
             }
             refresh_due_dates(&mut tx, &coc, &added).await?;
