@@ -47,3 +47,36 @@ test('an overdue referral is flagged in the list behind the Overdue count', asyn
   await expect(page.getByRole('cell', { name: /Overdue/ }).first()).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Timeliness at a glance (last 90 days)' })).toHaveCount(0);
 });
+
+test('a referral left 8 days without a response shows in timeliness at a glance and leads to its CE Event', async ({ page }) => {
+  const d = new Date(Date.now() - 8 * 86400000);
+  const eightDaysAgo = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  // The Priority List Manager records a referral made 8 days ago.
+  await signIn(page, 'plm');
+  await hydrated(page);
+  await applyContext(page, 'Priority List Manager', 'Riverbend CoC Coordinated Entry');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Priority List' }).click();
+  await page.getByLabel('Name').fill('Peterson');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByRole('link', { name: 'Refer Omar Peterson to housing opening' }).click();
+  await hydrated(page);
+  await page.getByLabel('Referred to project').selectOption({ label: 'Northside Rapid Re-Housing (Northside Housing Partners)' });
+  await page.getByLabel('Event Date').fill(eightDaysAgo);
+  await page.getByRole('button', { name: 'Refer' }).click();
+  await expect(page.getByText('Referral recorded.')).toBeVisible();
+
+  // The provider's dashboard: medians by project, and the referral among the warnings.
+  await page.context().clearCookies();
+  await signIn(page, 'caseworker');
+  await hydrated(page);
+  await applyContext(page, 'HMIS User', 'Northside Housing Partners');
+  const panel = page.getByRole('region', { name: 'Timeliness at a glance (last 90 days)' });
+  await expect(panel.getByRole('columnheader', { name: 'Median days to acknowledgement' })).toBeVisible();
+  await expect(panel.getByRole('row', { name: /^Northside Rapid Re-Housing \d+/ })).toBeVisible();
+  await expect(panel.getByText(/referral\(s\) with no acknowledgement and no result 7 or more days after the Event Date/)).toBeVisible();
+  const warning = panel.getByRole('row', { name: /Omar Peterson/ });
+  await expect(warning.getByRole('cell').nth(6)).toHaveText('8'); // days since referral
+  await warning.getByRole('link', { name: 'Omar Peterson' }).click();
+  await expect(page.getByRole('heading', { name: 'CE Event', exact: true })).toBeVisible();
+  await expect(page.getByLabel('Date Referral Acknowledged')).toHaveValue('');
+});

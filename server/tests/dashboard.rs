@@ -1006,11 +1006,35 @@ async fn timeliness_medians_by_project_and_data_quality_warnings_match_a_fixture
         .map(|w| w["days_since_referral"].as_i64().unwrap())
         .collect();
     assert_eq!(warnings, vec![10, 7], "oldest first, 7 days and more");
+    assert_eq!(reply.body["warning_count"], json!(2));
     assert!(reply.body["warnings"]
         .as_array()
         .unwrap()
         .iter()
         .all(|w| w["project"] == json!("Fixture PSH")));
+
+    // Past ten, the dashboard shows the oldest ten and the count; the list has them all.
+    for days in 11..22 {
+        timed_event(p, second, days, None, None).await;
+    }
+    let reply = app.call("dashboard/timeliness", &[], Some(&cookie)).await;
+    assert_eq!(reply.body["warning_count"], json!(13));
+    let shown: Vec<i64> = reply.body["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["days_since_referral"].as_i64().unwrap())
+        .collect();
+    assert_eq!(shown, (12..22).rev().collect::<Vec<i64>>());
+    let list = app
+        .call(
+            "dashboard/incoming",
+            &[("filter", "no_response"), ("status", ""), ("page", "1")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
+    assert_eq!(list.body["rows"].as_array().unwrap().len(), 13);
 
     // Another organization's timeliness holds none of these referrals.
     let northside = app

@@ -41,6 +41,9 @@ pub enum IncomingFilter {
     InProgress,
     Overdue,
     Resolved,
+    /// The data-quality warning: no acknowledgement and no result 7 or more days after the
+    /// Event Date.
+    NoResponse,
 }
 
 impl IncomingFilter {
@@ -49,6 +52,7 @@ impl IncomingFilter {
             "in_progress" => Self::InProgress,
             "overdue" => Self::Overdue,
             "resolved" => Self::Resolved,
+            "no_response" => Self::NoResponse,
             _ => Self::Awaiting,
         }
     }
@@ -59,6 +63,7 @@ impl IncomingFilter {
             Self::InProgress => "in_progress",
             Self::Overdue => "overdue",
             Self::Resolved => "resolved",
+            Self::NoResponse => "no_response",
         }
     }
 
@@ -68,6 +73,9 @@ impl IncomingFilter {
             Self::InProgress => "Incoming referrals in progress",
             Self::Overdue => "Overdue incoming referrals",
             Self::Resolved => "Referrals resolved in the last 30 days",
+            Self::NoResponse => {
+                "Referrals with no acknowledgement and no result 7 or more days after the Event Date"
+            }
         }
     }
 }
@@ -97,13 +105,27 @@ pub struct ProjectTimeliness {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Timeliness {
     pub by_project: Vec<ProjectTimeliness>,
-    /// Referrals with neither acknowledgement nor result 7 or more days after the Event Date
-    /// (the data-quality check CoCs run, e.g. HMIS MN report 294).
+    /// How many referrals have neither acknowledgement nor result 7 or more days after the
+    /// Event Date (the data-quality check CoCs run, e.g. HMIS MN report 294) ...
+    pub warning_count: i64,
+    /// ... and the oldest of them (the whole list is `IncomingFilter::NoResponse`).
     pub warnings: Vec<IncomingRow>,
 }
 
 /// Days after the Event Date past which an unacknowledged, unresolved referral is a warning.
 pub const DATA_QUALITY_DAYS: i64 = 7;
+
+/// How many data-quality warnings the dashboard shows before "See all".
+pub const WARNINGS_SHOWN: i64 = 10;
+
+/// The data-quality warning over the alias `ev`, `$2` being today.
+#[cfg(feature = "ssr")]
+fn no_response_condition() -> String {
+    format!(
+        "ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is null
+         and ev.event_date <= $2::date - {DATA_QUALITY_DAYS}"
+    )
+}
 
 /// The Counts widget of the active organization.
 #[server(endpoint = "dashboard/counts")]
@@ -205,10 +227,12 @@ pub async fn incoming_referrals(
         async {
             let filter = IncomingFilter::parse(&filter);
             let status: Option<i64> = status.trim().parse().ok();
+            let no_response = no_response_condition();
             let condition = match filter {
                 IncomingFilter::Awaiting => {
                     "ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is null"
                 }
+                IncomingFilter::NoResponse => no_response.as_str(),
                 IncomingFilter::InProgress => {
                     "ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is not null
                      and ($3::bigint is null or ev.need_status_id = $3)"
@@ -342,16 +366,20 @@ pub async fn get_timeliness() -> Result<Timeliness, AppError> {
             .bind(today())
             .fetch_all(&pool()?)
             .await?;
-            let sql = incoming_sql(
-                &format!(
-                    "ev.referral_result is null and ev.closed_on is null and ev.date_referral_acknowledged is null
-                     and ev.event_date <= $2::date - {DATA_QUALITY_DAYS}"
-                ),
-                200,
-                0,
-            );
-            let (warnings, _) = incoming(&sql, context.organization_id, None, 200).await?;
+            let condition = no_response_condition();
+            let warning_count: i64 = sqlx::query_scalar(&format!(
+                "select count(*) from ce_events ev join projects p on p.id = ev.referred_project_id
+                  where p.organization_id = $1 and ev.deleted_at is null and {condition}"
+            ))
+            .bind(context.organization_id)
+            .bind(today())
+            .fetch_one(&pool()?)
+            .await?;
+            let sql = incoming_sql(&condition, WARNINGS_SHOWN, 0);
+            let (warnings, _) =
+                incoming(&sql, context.organization_id, None, WARNINGS_SHOWN as usize).await?;
             Ok(Timeliness {
+                warning_count,
                 by_project: by_project
                     .into_iter()
                     .map(|(project, referrals, ack, result)| ProjectTimeliness {

@@ -122,12 +122,18 @@ pub fn TimelinessPanel() -> impl IntoView {
                                     }.into_any()
                                 }}
                                 <h3>"Data quality warnings"</h3>
-                                {if t.warnings.is_empty() {
+                                {if t.warning_count == 0 {
                                     view! { <p class="muted">"None: every referral 7 or more days old has been acknowledged or resolved."</p> }.into_any()
                                 } else {
+                                    let all = format!("/referrals/incoming?filter={}", IncomingFilter::NoResponse.key());
+                                    let shown = t.warnings.len() as i64;
                                     view! {
-                                        <p>{format!("{} referral(s) with no acknowledgement and no result 7 or more days after the Event Date:", t.warnings.len())}</p>
+                                        <p>{format!("{} referral(s) with no acknowledgement and no result 7 or more days after the Event Date{}", t.warning_count,
+                                            if shown < t.warning_count { format!("; the oldest {shown}:") } else { ":".to_string() })}</p>
                                         <IncomingTable rows=t.warnings/>
+                                        {(shown < t.warning_count).then(|| view! {
+                                            <p><a href=all>{format!("See all {} referrals without a response", t.warning_count)}</a></p>
+                                        })}
                                     }.into_any()
                                 }}
                               </section>
