@@ -95,9 +95,12 @@ leptos_env() {
   export LEPTOS_SITE_ADDR="${1:-127.0.0.1:3000}"
   export LEPTOS_RELOAD_PORT=3001
   export LEPTOS_ENV=PROD
+  export LEPTOS_HASH_FILES=true   # hash.txt beside the binary names the hashed CSS/JS/WASM
 }
 
 build_release() {
-  log "Building the release server and WASM (cargo leptos build --release)"
-  (cd "$ROOT" && cargo leptos build --release)
+  log "Building the release server and WASM (cargo leptos build --release --precompress)"
+  # --precompress writes .br and .gz beside each asset; the server sends the smallest the
+  # browser accepts instead of compressing the 4 MB WASM again on every download.
+  (cd "$ROOT" && cargo leptos build --release --precompress)
 }

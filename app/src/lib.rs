@@ -25,7 +25,7 @@ use features::organizations::{OrganizationPage, OrganizationsPage, ProjectPage};
 use features::referrals::{NonCeIncomingPage, ReferralOutcomePage, ReferralsPage};
 use features::settings::NeedStatusesPage;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -39,6 +39,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                // Release builds name the CSS, JS and WASM by content hash (cargo-leptos
+                // `hash-files`), so browsers may keep them for good.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -54,7 +57,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/threshold.css"/>
         <Title text="Threshold"/>
         <Router>
             <Layout/>

@@ -84,3 +84,17 @@ test('the layout works at 768 px wide', async ({ page }) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 });
+
+test('the app code reaches the browser brotli-compressed, under a content-hashed name it may keep', async ({ page }) => {
+  const wasm = page.waitForResponse(response => /\/pkg\/threshold\.[\w-]+\.wasm$/.test(response.url()));
+  await page.goto('/sign-in');
+  const response = await wasm;
+  expect(response.status()).toBe(200);
+  const headers = await response.allHeaders();
+  expect(headers['content-encoding']).toBe('br');
+  expect(headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  await hydrated(page);
+  // The page itself carries personal data once signed in: never stored.
+  const html = await page.request.get('/sign-in');
+  expect(html.headers()['cache-control']).toBe('no-store');
+});

@@ -41,6 +41,25 @@ pub async fn prepare_database(pool: &PgPool) -> Result<PostgresStore, Box<dyn st
     Ok(store)
 }
 
+/// With content-hashed asset names (`LEPTOS_HASH_FILES=true`), Leptos reads the names from the
+/// hash file beside this binary as it renders a page, and cannot render one without it: refuse
+/// to start instead.
+pub fn check_hash_file(options: &LeptosOptions) -> Result<(), String> {
+    if !options.hash_files {
+        return Ok(());
+    }
+    let path = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+    match path {
+        Some(path) if path.is_file() => Ok(()),
+        path => Err(format!(
+            "LEPTOS_HASH_FILES is on but the hash file {} is missing: build with `cargo leptos build --release`",
+            path.map(|p| p.display().to_string()).unwrap_or_default()
+        )),
+    }
+}
+
 pub struct Settings {
     /// Send the session cookie over HTTPS only (set THRESHOLD_SECURE_COOKIES=1 behind TLS).
     pub secure_cookies: bool,
@@ -62,6 +81,7 @@ pub fn router(
     options: LeptosOptions,
     settings: &Settings,
 ) -> Router {
+    let hashed_assets = options.hash_files;
     let routes = generate_route_list(App);
     let context_pool = pool.clone();
     let fallback_pool = pool.clone();
@@ -100,7 +120,10 @@ pub fn router(
         .layer(axum::Extension(pool))
         .layer(middleware::from_fn(refresh_session))
         .layer(sessions)
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            hashed_assets,
+            security_headers,
+        ))
         .layer(middleware::from_fn(require_same_origin))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
@@ -160,10 +183,22 @@ fn same_origin(headers: &axum::http::HeaderMap) -> bool {
     }
 }
 
-/// Pages carry personal data: never cache them, never frame them.
-async fn security_headers(request: Request<Body>, next: Next) -> Response {
+/// Pages carry personal data: never cache them, never frame them. The CSS, JS and WASM under
+/// `/pkg/` carry no personal data; when their names hold a content hash (`hashed_assets`), a
+/// browser keeps them for a year without asking again.
+async fn security_headers(
+    axum::extract::State(hashed_assets): axum::extract::State<bool>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
     let is_asset = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
+    if is_asset && hashed_assets && response.status() == StatusCode::OK {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -57,6 +57,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         None | Some("serve") => {
             let conf = get_configuration(None)?;
             let options = conf.leptos_options;
+            server::check_hash_file(&options)?;
             let addr = options.site_addr;
             let deletion = tokio::task::spawn(
                 tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
