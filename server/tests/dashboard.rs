@@ -709,7 +709,7 @@ async fn a_cocs_holidays_move_the_due_dates_they_fall_in_and_only_an_administrat
     let holiday = added.body.as_i64().unwrap();
     assert_eq!(due_of(&app.pool, event).await, d("2025-12-04"));
     assert_eq!(due_of(&app.pool, later).await, d("2025-12-08"));
-    assert_eq!(app.audit_count("create").await >= 1, true);
+    assert!(app.audit_count("create").await >= 1);
 
     // Removing it with a stale version is refused; with the current one the day counts again.
     let remove = |version: &'static str| {

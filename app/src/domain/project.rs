@@ -465,7 +465,7 @@ pub fn validate_project(
         if let Some((_, participation_end)) = facts
             .participation
             .iter()
-            .find(|(s, e)| e.map_or(true, |e| e > end) || *s > end)
+            .find(|(s, e)| e.is_none_or(|e| e > end) || *s > end)
         {
             errors.add(
                 "operating_end_date",
@@ -630,7 +630,7 @@ pub fn validate_ce_participation(
         }
     }
     if let Some(operating_end) = operating_end {
-        if end.map_or(true, |end| end > operating_end) {
+        if end.is_none_or(|end| end > operating_end) {
             errors.add(
                 "end_date",
                 format!(

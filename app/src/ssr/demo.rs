@@ -747,7 +747,7 @@ async fn insert_client(
     by: i64,
 ) -> Result<i64, sqlx::Error> {
     let with_contact = n % 4 != 1;
-    let ssn = (n % 5 != 0).then(|| format!("{:09}", 100_000_000 + (n * 7_919 + 13) % 800_000_000));
+    let ssn = (!n.is_multiple_of(5)).then(|| format!("{:09}", 100_000_000 + (n * 7_919 + 13) % 800_000_000));
     let (id,): (i64,) = sqlx::query_as(
         "insert into clients (first_name, last_name, name_data_quality, ssn, ssn_data_quality, dob, dob_data_quality, sex,
             black_af_american, white, hispanic_latinao, asian, veteran_status,
@@ -763,11 +763,11 @@ async fn insert_client(
     .bind(if ssn.is_some() { 1i16 } else { 99 })
     .bind(dob)
     .bind(rng.below(2) as i16)
-    .bind(i16::from(n % 3 == 0))
+    .bind(i16::from(n.is_multiple_of(3)))
     .bind(i16::from(n % 3 == 1))
     .bind(i16::from(n % 4 == 2))
     .bind(i16::from(n % 9 == 5))
-    .bind(if n % 6 == 0 { 1i16 } else { 0 })
+    .bind(if n.is_multiple_of(6) { 1i16 } else { 0 })
     .bind(with_contact.then(|| format!("612555{:04}", (n * 37) % 10_000)))
     .bind(with_contact.then(|| format!("{}.{}{n}@mail.example", first.to_lowercase(), last.to_lowercase())))
     .bind(with_contact.then(|| format!("{} Cedar Ave S", 100 + n * 3)))

@@ -310,7 +310,7 @@ fn read_file(
             continue;
         }
         rows += 1;
-        if rows % 2048 == 0 {
+        if rows.is_multiple_of(2048) {
             progress(2048);
         }
         let fields = match split_line(line) {

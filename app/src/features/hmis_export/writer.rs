@@ -530,7 +530,7 @@ async fn write_file(
         encode_row(&mut line, &fields);
         out.write_all(&line)?;
         written += 1;
-        if written % 2048 == 0 {
+        if written.is_multiple_of(2048) {
             progress(Step::Rows(2048));
         }
     }
