@@ -51,6 +51,27 @@ test('a user of one organization gets "not found" for a client of another, in th
   expect(await response.json()).toBe('NotFound');
 });
 
+test('pages hydrate under the Content-Security-Policy, and a first sign-in with one membership starts in it', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to (execute|load|compile)/i.test(message.text())) violations.push(message.text());
+  });
+  const response = await page.goto('/sign-in');
+  const policy = response!.headers()['content-security-policy'];
+  expect(policy).toContain("script-src 'self' 'nonce-");
+  expect(policy).not.toContain("script-src 'self' 'unsafe-inline'");
+  // The assessor holds one membership and has never applied one: it is applied at sign-in.
+  await page.getByLabel('Username').fill('assessor');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Home' })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByTestId('active-context')).toHaveText('Coordinated Entry Assessor · Riverbend CoC Coordinated Entry');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+  await expect(page.getByRole('heading', { name: 'Clients' })).toBeVisible();
+  expect(violations).toEqual([]);
+});
+
 async function noScriptPage(browser: Browser) {
   const context = await browser.newContext({ javaScriptEnabled: false });
   return { context, page: await context.newPage() };
@@ -69,6 +90,31 @@ test('sign-in works with JavaScript disabled, and shows a wrong password at the 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Home' })).toBeVisible();
   await expect(page.getByLabel('User settings')).toBeVisible();
+  await context.close();
+});
+
+test('the Settings sidebar applies any Workgroup and Organization held, with JavaScript disabled', async ({ browser }) => {
+  const { context, page } = await noScriptPage(browser);
+  await page.goto('/sign-in');
+  await page.getByLabel('Username').fill('lakeshore');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Home' })).toBeVisible();
+
+  // A pair the user does not hold is refused at the field, with the sidebar open on it.
+  await page.getByLabel('User settings').click();
+  let sidebar = page.getByRole('complementary', { name: 'Settings' });
+  await sidebar.getByLabel('Workgroup').selectOption({ label: 'Priority List Manager' });
+  await sidebar.getByLabel('Organization').selectOption({ label: 'Lakeshore Family Housing' });
+  await sidebar.getByRole('button', { name: 'Apply' }).click();
+  sidebar = page.getByRole('complementary', { name: 'Settings' });
+  await expect(sidebar.getByText('You do not hold this Workgroup in this Organization.').first()).toBeVisible();
+
+  // Every Organization is offered under its Workgroup, so the other pair can be applied too.
+  await sidebar.getByLabel('Workgroup').selectOption({ label: 'Priority List Manager' });
+  await sidebar.getByLabel('Organization').selectOption({ label: 'Lakeshore CoC Coordinated Entry' });
+  await sidebar.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('active-context')).toHaveText('Priority List Manager · Lakeshore CoC Coordinated Entry');
   await context.close();
 });
 

@@ -3,7 +3,7 @@
 
 pub mod api;
 
-use crate::domain::access::{SessionInfo, Workgroup};
+use crate::domain::access::{MembershipChoice, SessionInfo, Workgroup};
 use crate::error::AppError;
 use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels, NoContextNotice};
 use api::{ApplyContext, ChangePassword, SignIn, SignOut};
@@ -185,22 +185,46 @@ pub fn SettingsSidebar(info: SessionInfo) -> impl IntoView {
         }
     });
 
+    // With JavaScript the Organization list follows the chosen Workgroup. Without it (and until
+    // the page hydrates, so the server's HTML and the first browser render agree) it lists every
+    // Organization under its Workgroup, so any held pair can still be applied.
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+    let applied_workgroup = applied.as_ref().map(|c| c.workgroup);
+    let option = move |m: &MembershipChoice| {
+        let selected =
+            Some(m.organization_id) == applied_org && Some(m.workgroup) == applied_workgroup;
+        view! {
+            <option value=m.organization_id.to_string() selected=selected>{m.organization_name.clone()}</option>
+        }
+    };
+    let groups = workgroups.clone();
     let organization_options = move || {
-        memberships
-            .iter()
-            .filter(|m| Some(m.workgroup) == chosen.get())
-            .map(|m| {
-                view! {
-                    <option value=m.organization_id.to_string() selected=Some(m.organization_id) == applied_org>
-                        {m.organization_name.clone()}
-                    </option>
-                }
-            })
-            .collect_view()
+        if interactive.get() {
+            memberships
+                .iter()
+                .filter(|m| Some(m.workgroup) == chosen.get())
+                .map(option)
+                .collect_view()
+                .into_any()
+        } else {
+            groups
+                .iter()
+                .map(|w| {
+                    view! {
+                        <optgroup label=w.label()>
+                            {memberships.iter().filter(|m| m.workgroup == *w).map(option).collect_view()}
+                        </optgroup>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        }
     };
 
     view! {
-        <details class="settings" node_ref=details>
+        // Open when the last Apply was refused, so its message shows (also without JavaScript).
+        <details class="settings" node_ref=details open=move || error.with(Option::is_some)>
             <summary aria-label="User settings" title="Settings">
                 <span class="user-icon" aria-hidden="true">{initials(&info.display_name)}</span>
             </summary>
