@@ -75,6 +75,9 @@ pub enum AppError {
     BadRequest,
     #[error("Could not reach the server. Check your connection and try again.")]
     Unreachable,
+    /// Too many sign-ins are being checked at this moment (password hashing is bounded).
+    #[error("The server is busy. Try again in a few seconds.")]
+    Busy { seconds: i64 },
     #[error("Something went wrong on our side. Please try again; if it keeps happening, contact your HMIS administrator.")]
     Internal,
 }
@@ -104,8 +107,17 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::TooManyAttempts { .. } => 429,
             AppError::BadRequest => 400,
-            AppError::Unreachable => 503,
+            AppError::Unreachable | AppError::Busy { .. } => 503,
             AppError::Internal => 500,
+        }
+    }
+
+    /// The `Retry-After` seconds of an error that asks the caller to wait.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            AppError::TooManyAttempts { minutes } => Some(minutes * 60),
+            AppError::Busy { seconds } => Some(*seconds),
+            _ => None,
         }
     }
 }
@@ -113,14 +125,20 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// Errors of the transport, not of a server function's body. On the server these are
+    /// arguments that could not be read (missing, mistyped, a body cut short): a 400, which the
+    /// server function's `respond` never got to set (server_fn answers them with 500).
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             ServerFnErrorErr::Request(_) => AppError::Unreachable,
             ServerFnErrorErr::Args(_)
             | ServerFnErrorErr::MissingArg(_)
             | ServerFnErrorErr::Deserialization(_) => AppError::BadRequest,
             _ => AppError::Internal,
-        }
+        };
+        #[cfg(feature = "ssr")]
+        crate::ssr::set_error_status(&error);
+        error
     }
 }
 

@@ -116,7 +116,8 @@ pub async fn run(pool: PgPool, iterations: usize) -> Result<String, Box<dyn std:
         store,
         options,
         &crate::Settings {
-            secure_cookies: false,
+            public_origin: crate::security::PublicOrigin::parse(&format!("http://{HOST}"))?,
+            trusted_proxies: Vec::new(),
         },
     );
     let mut client = Client {

@@ -1,21 +1,25 @@
 //! The Threshold server: configuration, the router and its layers. `main.rs` is the CLI.
 
 pub mod bench;
+pub mod security;
 
 use app::{shell, App};
 use axum::{
-    body::Body,
     extract::Request,
-    http::{header, HeaderValue, Method, StatusCode},
+    http::StatusCode,
     middleware::{self, Next},
-    response::{IntoResponse, Response},
+    response::Response,
     Router,
 };
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use security::{PublicOrigin, Security};
 use sqlx::{postgres::PgPoolOptions, PgPool};
 use std::time::Duration;
-use tower_http::{compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer};
+use tower_http::{
+    compression::CompressionLayer, limit::RequestBodyLimitLayer, timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
 use tower_sessions::{cookie::SameSite, CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::PostgresStore;
@@ -61,16 +65,73 @@ pub fn check_hash_file(options: &LeptosOptions) -> Result<(), String> {
 }
 
 pub struct Settings {
-    /// Send the session cookie over HTTPS only (set THRESHOLD_SECURE_COOKIES=1 behind TLS).
-    pub secure_cookies: bool,
+    /// The site as browsers address it (`THRESHOLD_PUBLIC_URL`, default `http://` and the bind
+    /// address). State-changing requests must come from it; when it is `https://…`, the
+    /// session cookie is `__Host-` and `Secure`, and responses carry HSTS.
+    pub public_origin: PublicOrigin,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`THRESHOLD_TRUSTED_PROXIES`,
+    /// comma-separated addresses; default none: the socket peer is the client).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Settings {
-    pub fn from_env() -> Self {
+    /// Settings from the environment for a server bound at `bound`.
+    pub fn from_env(bound: std::net::SocketAddr) -> Result<Self, String> {
+        let public_origin = match std::env::var("THRESHOLD_PUBLIC_URL") {
+            Ok(url) if !url.trim().is_empty() => PublicOrigin::parse(&url)?,
+            _ => PublicOrigin::bound_at(bound),
+        };
+        let trusted_proxies = match std::env::var("THRESHOLD_TRUSTED_PROXIES") {
+            Ok(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    a.parse().map_err(|_| {
+                        format!("THRESHOLD_TRUSTED_PROXIES: {a:?} is not an IP address")
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            Err(_) => Vec::new(),
+        };
+        Ok(Settings {
+            public_origin,
+            trusted_proxies,
+        })
+    }
+
+    /// Plain HTTP at `bound`, no proxy (tests).
+    pub fn local(bound: std::net::SocketAddr) -> Self {
         Settings {
-            secure_cookies: std::env::var("THRESHOLD_SECURE_COOKIES")
-                .is_ok_and(|v| v == "1" || v == "true"),
+            public_origin: PublicOrigin::bound_at(bound),
+            trusted_proxies: Vec::new(),
         }
+    }
+
+    /// The session cookie's name: `__Host-` over HTTPS (the browser then insists on Secure,
+    /// Path=/ and no Domain, so no sibling host can set or shadow it).
+    pub fn cookie_name(&self) -> &'static str {
+        if self.public_origin.https {
+            "__Host-threshold_session"
+        } else {
+            "threshold_session"
+        }
+    }
+}
+
+/// The number of password hashes that may run at once (`THRESHOLD_HASH_SLOTS`, default about the
+/// core count).
+pub fn hash_slots_from_env() -> Result<usize, String> {
+    match std::env::var("THRESHOLD_HASH_SLOTS") {
+        Ok(n) => n
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=64).contains(n))
+            .ok_or_else(|| {
+                format!("THRESHOLD_HASH_SLOTS must be a number from 1 to 64 (got {n:?})")
+            }),
+        Err(_) => Ok(app::ssr::passwords::default_slots()),
     }
 }
 
@@ -89,19 +150,27 @@ pub fn router(
     // (one server process; revocation is checked against the users/memberships tables anyway).
     let store = CachingSessionStore::new(MokaStore::new(Some(10_000)), store);
     let sessions = SessionManagerLayer::new(store)
-        .with_name("threshold_session")
+        .with_name(settings.cookie_name())
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(settings.secure_cookies)
+        .with_secure(settings.public_origin.https)
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::seconds(SESSION_IDLE.as_secs() as i64),
         ));
+    let security = Security {
+        origin: settings.public_origin.clone(),
+        trusted_proxies: std::sync::Arc::new(settings.trusted_proxies.clone()),
+    };
 
     Router::new()
         .leptos_routes_with_context(
             &options,
             routes,
-            move || provide_context(context_pool.clone()),
+            move || {
+                provide_context(context_pool.clone());
+                security::provide_request_nonce();
+            },
             {
                 let options = options.clone();
                 move || shell(options.clone())
@@ -113,18 +182,30 @@ pub fn router(
             axum::routing::get(app::features::hmis_export::download::download),
         )
         .fallback(leptos_axum::file_and_error_handler_with_context(
-            move || provide_context(fallback_pool.clone()),
+            move || {
+                provide_context(fallback_pool.clone());
+                security::provide_request_nonce();
+            },
             shell,
         ))
         .with_state(options)
         .layer(axum::Extension(pool))
         .layer(middleware::from_fn(refresh_session))
         .layer(sessions)
+        .layer(middleware::from_fn(security::check_server_fn_input))
         .layer(middleware::from_fn_with_state(
-            hashed_assets,
-            security_headers,
+            security.clone(),
+            security::require_same_origin,
         ))
-        .layer(middleware::from_fn(require_same_origin))
+        .layer(RequestBodyLimitLayer::new(security::MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            security,
+            security::client_address,
+        ))
+        .layer(middleware::from_fn_with_state(
+            (hashed_assets, settings.public_origin.https),
+            security::security_headers,
+        ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -142,122 +223,4 @@ async fn refresh_session(
     let response = next.run(request).await;
     app::ssr::auth::refresh_session(&session).await;
     response
-}
-
-/// Refuses a state-changing request unless its Origin (or, failing that, its Referer) is this
-/// site: a cross-site form or script cannot act with a user's session.
-pub async fn require_same_origin(request: Request, next: Next) -> Response {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    if safe || same_origin(request.headers()) {
-        next.run(request).await
-    } else {
-        tracing::warn!(method = %request.method(), uri = %request.uri(), "cross-origin request refused");
-        (
-            StatusCode::FORBIDDEN,
-            "Request refused: it did not come from this site.",
-        )
-            .into_response()
-    }
-}
-
-fn same_origin(headers: &axum::http::HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
-        return false;
-    };
-    let matches_host = |value: &str| {
-        let rest = value
-            .strip_prefix("http://")
-            .or_else(|| value.strip_prefix("https://"));
-        rest.map(|r| r.split('/').next() == Some(host))
-            .unwrap_or(false)
-    };
-    match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        Some(origin) => matches_host(origin),
-        None => headers
-            .get(header::REFERER)
-            .and_then(|r| r.to_str().ok())
-            .is_some_and(matches_host),
-    }
-}
-
-/// Pages carry personal data: never cache them, never frame them. The CSS, JS and WASM under
-/// `/pkg/` carry no personal data; when their names hold a content hash (`hashed_assets`), a
-/// browser keeps them for a year without asking again.
-async fn security_headers(
-    axum::extract::State(hashed_assets): axum::extract::State<bool>,
-    request: Request<Body>,
-    next: Next,
-) -> Response {
-    let is_asset = request.uri().path().starts_with("/pkg/");
-    let mut response = next.run(request).await;
-    if is_asset && hashed_assets && response.status() == StatusCode::OK {
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        );
-    }
-    let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    if !is_asset {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderMap;
-
-    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(name.clone(), HeaderValue::from_str(value).unwrap());
-        }
-        map
-    }
-
-    #[test]
-    fn origin_must_match_host() {
-        assert!(same_origin(&headers(&[
-            (header::HOST, "127.0.0.1:3000"),
-            (header::ORIGIN, "http://127.0.0.1:3000")
-        ])));
-        assert!(!same_origin(&headers(&[
-            (header::HOST, "127.0.0.1:3000"),
-            (header::ORIGIN, "http://evil.example")
-        ])));
-        assert!(!same_origin(&headers(&[
-            (header::HOST, "127.0.0.1:3000"),
-            (header::ORIGIN, "http://127.0.0.1:30001")
-        ])));
-        assert!(!same_origin(&headers(&[
-            (header::HOST, "127.0.0.1:3000"),
-            (header::ORIGIN, "null")
-        ])));
-    }
-
-    #[test]
-    fn referer_is_the_fallback_and_absence_is_refused() {
-        assert!(same_origin(&headers(&[
-            (header::HOST, "a:1"),
-            (header::REFERER, "http://a:1/clients")
-        ])));
-        assert!(!same_origin(&headers(&[
-            (header::HOST, "a:1"),
-            (header::REFERER, "http://b:1/")
-        ])));
-        assert!(!same_origin(&headers(&[(header::HOST, "a:1")])));
-    }
 }

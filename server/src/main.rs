@@ -59,21 +59,41 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             let options = conf.leptos_options;
             server::check_hash_file(&options)?;
             let addr = options.site_addr;
+            let settings = server::Settings::from_env(addr)?;
+            app::ssr::passwords::configure(server::hash_slots_from_env()?);
             let deletion = tokio::task::spawn(
                 tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
                     store.clone(),
                     tokio::time::Duration::from_secs(600),
                 ),
             );
+            // Password attempts no limit reads any more are removed (the audit log keeps them).
+            let pruning = tokio::task::spawn({
+                let pool = pool.clone();
+                async move {
+                    let mut every = tokio::time::interval(tokio::time::Duration::from_secs(600));
+                    loop {
+                        every.tick().await;
+                        if let Err(error) = app::ssr::throttle::prune(&pool).await {
+                            tracing::warn!(%error, "pruning password attempts failed");
+                        }
+                    }
+                }
+            });
             // Exports cut short by a restart are marked failed; old ZIPs are removed.
             app::features::hmis_export::job::recover_interrupted(&pool).await?;
-            let app = server::router(pool, store, options, &server::Settings::from_env());
+            let app = server::router(pool, store, options, &settings);
             let listener = tokio::net::TcpListener::bind(&addr).await?;
             tracing::info!("Threshold listening on http://{addr}");
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
+            // The socket peer is the client address the sign-in limits key on.
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
             deletion.abort();
+            pruning.abort();
             Ok(())
         }
         Some(other) => Err(format!(

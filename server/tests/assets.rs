@@ -24,16 +24,9 @@ async fn serve_site(pool: PgPool, hashed: bool) -> (String, std::path::PathBuf) 
         .site_root(root.to_string_lossy().to_string())
         .hash_files(hashed)
         .build();
-    let router = server::router(
-        pool,
-        store,
-        options,
-        &server::Settings {
-            secure_cookies: false,
-        },
-    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let router = server::router(pool, store, options, &server::Settings::local(addr));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     (format!("http://{addr}"), root)
 }

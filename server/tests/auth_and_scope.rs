@@ -22,11 +22,12 @@ async fn a_bad_password_is_refused_and_counted(pool: PgPool) {
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.body, json!("InvalidCredentials"));
     assert!(reply.cookie.is_none(), "no session for a failed sign-in");
-    let failures: i64 =
-        sqlx::query_scalar("select count(*) from sign_in_failures where username = 'caseworker'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let failures: i64 = sqlx::query_scalar(
+        "select count(*) from sign_in_attempts where username = 'caseworker' and not succeeded",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(failures, 1);
 }
 
@@ -202,15 +203,21 @@ async fn a_context_the_user_does_not_hold_is_refused(pool: PgPool) {
         )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The context stays the one the sign-in applied (the caseworker's only membership).
     let session = app.call("session", &[], Some(&cookie)).await;
-    assert_eq!(session.body["context"], json!(null));
+    assert_eq!(
+        session.body["context"]["organization_name"],
+        json!("Northside Housing Partners")
+    );
+    assert_eq!(session.body["context"]["workgroup"], json!("HmisUser"));
     assert_eq!(app.audit_count("apply_context").await, 0);
 }
 
 #[sqlx::test(migrator = "MIGRATIONS")]
 async fn a_context_is_needed_before_client_data(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let cookie = app.sign_in("caseworker").await;
+    // Several memberships and none applied yet (one alone would be applied at sign-in).
+    let cookie = app.sign_in("lakeshore").await;
     let reply = app
         .call(
             "clients/search",

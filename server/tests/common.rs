@@ -30,17 +30,17 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
         .output_name("threshold")
         .site_root("target/site")
         .build();
-    let router = server::router(
-        pool.clone(),
-        store,
-        options,
-        &server::Settings {
-            secure_cookies: false,
-        },
-    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let router = server::router(pool.clone(), store, options, &server::Settings::local(addr));
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
     TestApp {
         base: format!("http://{addr}"),
         host: addr.to_string(),

@@ -3,9 +3,31 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-/// Parses the `YYYY-MM-DD` value of an `<input type="date">`.
+/// The earliest date any field takes: no one alive was born before it, and every HMIS record
+/// (HUD's data standards begin in 2004) is later. A date before it is a typo, or an attack: a
+/// year such as -4000 would be written as `-4000-01-01` and break HUD's CSV date format.
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => panic!(),
+};
+/// The latest date any field takes: HUD's CSV dates have four-digit years.
+pub const LATEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(date) => date,
+    None => panic!(),
+};
+
+/// Parses the `YYYY-MM-DD` value of an `<input type="date">`, from [`EARLIEST_DATE`] to
+/// [`LATEST_DATE`].
 pub fn parse_date(raw: &str) -> Result<NaiveDate, &'static str> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| "Enter a date as YYYY-MM-DD.")
+    let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| "Enter a date as YYYY-MM-DD.")?;
+    if date < EARLIEST_DATE {
+        Err("Enter a date on or after 01/01/1900.")
+    } else if date > LATEST_DATE {
+        Err("Enter a date with a four-digit year.")
+    } else {
+        Ok(date)
+    }
 }
 
 /// Parses an optional date field: empty means none.
@@ -60,6 +82,21 @@ mod tests {
         assert!(parse_date("11/22/2026").is_err());
         assert!(parse_date("2026-02-30").is_err());
         assert_eq!(parse_optional_date(" ").unwrap(), None);
+    }
+
+    #[test]
+    fn dates_are_bounded_to_four_digit_years_from_1900() {
+        assert_eq!(d("1900-01-01"), EARLIEST_DATE);
+        assert!(parse_date("1899-12-31").is_err());
+        assert!(parse_date("-4000-01-01").is_err());
+        assert!(parse_date("0000-01-01").is_err());
+        assert_eq!(d("9999-12-31"), LATEST_DATE);
+        assert!(parse_date("+10000-01-01").is_err());
+        assert!(parse_date("10000-01-01").is_err());
+        assert_eq!(
+            parse_optional_date("1899-12-31"),
+            Err("Enter a date on or after 01/01/1900.")
+        );
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod export;
 pub mod holidays;
 pub mod intake;
 pub mod need_status;
+pub mod paging;
 pub mod project;
 pub mod referral;
+pub mod text;
 pub mod timeliness;

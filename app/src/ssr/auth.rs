@@ -2,20 +2,14 @@
 //! the session holds only ids, and every request re-reads the user and membership, so a
 //! deactivated user or a revoked membership is refused on the very next request.
 
+use super::{passwords, throttle};
 use crate::domain::access::{ActiveContext, MembershipChoice, SessionInfo, Workgroup};
 use crate::error::AppError;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tower_sessions::Session;
 
 const SESSION_KEY: &str = "auth";
-/// Failed sign-ins allowed per username inside the window before sign-in is paused.
-pub const MAX_FAILURES: i64 = 5;
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 
 /// What the session stores: ids only.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,39 +65,10 @@ impl Actor {
     }
 }
 
+/// Hashes a password at once, on this thread (demo data only; requests use
+/// [`passwords::hash`], which is bounded and runs off the async threads).
 pub fn hash_password(password: &str) -> Result<String, AppError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|error| {
-            tracing::error!(%error, "password hashing failed");
-            AppError::Internal
-        })
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// Argon2 is deliberately slow: run it off the async executor.
-pub async fn verify_password_blocking(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false)
-}
-
-/// A fixed hash to verify against when the username does not exist, so that a missing user
-/// takes as long as a wrong password.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password("not-a-real-password-0").unwrap_or_default())
+    passwords::hash_now(password)
 }
 
 #[derive(sqlx::FromRow)]
@@ -113,60 +78,59 @@ struct UserRow {
     auth_epoch: i32,
     last_membership_id: Option<i64>,
     last_organization_id: Option<i64>,
+    only_membership_id: Option<i64>,
+    only_organization_id: Option<i64>,
 }
 
-/// Checks a username and password, with throttling of repeated failures. Returns the session
-/// data to store on success.
+/// Checks a username and password from `address`, within the limits of [`throttle`]. Returns
+/// the session data to store on success: the context applied last if still held, else the
+/// user's only membership when they hold exactly one (a first sign-in starts in it).
 pub async fn authenticate(
     pool: &PgPool,
     username: &str,
     password: &str,
+    address: &str,
 ) -> Result<SessionAuth, AppError> {
-    let failures: (i64, Option<f64>) = sqlx::query_as(
-        "select count(*), extract(epoch from (min(at) + make_interval(mins => $2::int) - now()))::float8
-           from sign_in_failures
-          where username = $1 and at > now() - make_interval(mins => $2::int)",
-    )
-    .bind(username)
-    .bind(FAILURE_WINDOW_MINUTES as i32)
-    .fetch_one(pool)
-    .await?;
-    if failures.0 >= MAX_FAILURES {
-        let minutes = (failures.1.unwrap_or(60.0) / 60.0).ceil().max(1.0) as i64;
-        return Err(AppError::TooManyAttempts { minutes });
-    }
-
+    let attempt = throttle::begin(pool, username, address).await?;
     let user: Option<UserRow> = sqlx::query_as(
-        "select u.id, u.password_hash, u.auth_epoch, u.last_membership_id, m.organization_id as last_organization_id
-           from users u left join memberships m on m.id = u.last_membership_id
+        "select u.id, u.password_hash, u.auth_epoch, m.id as last_membership_id,
+                m.organization_id as last_organization_id,
+                single.id as only_membership_id, single.organization_id as only_organization_id
+           from users u
+           left join memberships m on m.id = u.last_membership_id and m.user_id = u.id and m.deleted_at is null
+           left join lateral (
+                select min(h.id) as id, min(h.organization_id) as organization_id
+                  from memberships h join organizations o on o.id = h.organization_id and o.deleted_at is null
+                 where h.user_id = u.id and h.deleted_at is null
+                having count(*) = 1) single on true
           where u.username = $1 and u.active and u.deleted_at is null",
     )
     .bind(username)
     .fetch_optional(pool)
     .await?;
 
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| dummy_hash().to_string());
-    let valid = verify_password_blocking(password.to_string(), hash).await;
+    let valid = attempt
+        .verify(
+            pool,
+            password.to_string(),
+            user.as_ref().map(|u| u.password_hash.clone()),
+            user.as_ref().map(|u| u.id),
+            username,
+            address,
+        )
+        .await?;
     let Some(user) = user.filter(|_| valid) else {
-        sqlx::query("insert into sign_in_failures (username) values ($1)")
-            .bind(username)
-            .execute(pool)
-            .await?;
         return Err(AppError::InvalidCredentials);
     };
-
-    sqlx::query("delete from sign_in_failures where username = $1")
-        .bind(username)
-        .execute(pool)
-        .await?;
+    let (membership_id, organization_hint) = match user.last_membership_id {
+        Some(id) => (Some(id), user.last_organization_id),
+        None => (user.only_membership_id, user.only_organization_id),
+    };
     Ok(SessionAuth {
         user_id: user.id,
         auth_epoch: user.auth_epoch,
-        membership_id: user.last_membership_id,
-        organization_hint: user.last_organization_id,
+        membership_id,
+        organization_hint,
         refreshed_at: chrono::Utc::now().timestamp(),
     })
 }

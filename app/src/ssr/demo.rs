@@ -747,7 +747,8 @@ async fn insert_client(
     by: i64,
 ) -> Result<i64, sqlx::Error> {
     let with_contact = n % 4 != 1;
-    let ssn = (!n.is_multiple_of(5)).then(|| format!("{:09}", 100_000_000 + (n * 7_919 + 13) % 800_000_000));
+    let ssn = (!n.is_multiple_of(5))
+        .then(|| format!("{:09}", 100_000_000 + (n * 7_919 + 13) % 800_000_000));
     let (id,): (i64,) = sqlx::query_as(
         "insert into clients (first_name, last_name, name_data_quality, ssn, ssn_data_quality, dob, dob_data_quality, sex,
             black_af_american, white, hispanic_latinao, asian, veteran_status,

@@ -5,7 +5,9 @@ pub mod audit;
 pub mod auth;
 pub mod constraints;
 pub mod demo;
+pub mod passwords;
 pub mod scope;
+pub mod throttle;
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -24,16 +26,28 @@ pub fn pool() -> Result<PgPool, AppError> {
 /// Every server function ends here: the error's status code goes on the response, and
 /// internal errors are logged (their text never reaches the user).
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    // A plain HTML form post (no JavaScript) is answered with a redirect back to the form that
-    // carries the error in its URL; a status set here would replace that redirect.
-    if let (Err(error), false) = (&result, is_plain_form_post()) {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(status) = http::StatusCode::from_u16(error.status()) {
-                response.set_status(status);
-            }
-        }
+    if let Err(error) = &result {
+        set_error_status(error);
     }
     result
+}
+
+/// Puts an error's status code (and `Retry-After`, when it asks the caller to wait) on the
+/// response of this server function call. A plain HTML form post (no JavaScript) is answered
+/// with a redirect back to the form that carries the error in its URL; a status set here would
+/// replace that redirect.
+pub fn set_error_status(error: &AppError) {
+    if is_plain_form_post() {
+        return;
+    }
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+            response.set_status(status);
+        }
+        if let Some(seconds) = error.retry_after() {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+    }
 }
 
 /// Whether this server function call is an HTML form posted without JavaScript (the browser

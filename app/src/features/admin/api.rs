@@ -126,7 +126,7 @@ pub async fn create_user(
             }
             errors.into_result()?;
             let username = username.ok_or(AppError::BadRequest)?;
-            let hash = auth::hash_password(&initial_password)?;
+            let hash = crate::ssr::passwords::hash(initial_password.clone()).await?;
             let pool = pool()?;
             let mut tx = pool.begin().await?;
             let (id,): (i64,) = sqlx::query_as(
@@ -478,7 +478,7 @@ pub async fn reset_password(
                 .await?;
             check_new_password(&new_password, &username)
                 .map_err(|m| AppError::field("new_password", m))?;
-            let hash = auth::hash_password(&new_password)?;
+            let hash = crate::ssr::passwords::hash(new_password.clone()).await?;
             sqlx::query(
                 "update users set password_hash = $2, must_change_password = true where id = $1",
             )

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::{
     domain::access::{check_new_password, normalize_username, Workgroup},
     error::FieldErrors,
-    ssr::{audit, auth, pool, respond},
+    ssr::{audit, auth, passwords, pool, respond, throttle},
 };
 use leptos::prelude::*;
 
@@ -40,7 +40,8 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
             };
 
             let pool = pool()?;
-            let session_auth = auth::authenticate(&pool, &username, &password).await?;
+            let address = throttle::client_address_key();
+            let session_auth = auth::authenticate(&pool, &username, &password, &address).await?;
             let session = auth::session().await?;
             // A new session id at sign-in (no fixation of a pre-sign-in id).
             session.cycle_id().await.map_err(|error| {
@@ -174,21 +175,22 @@ pub async fn change_password(
             if new_password == current_password {
                 errors.add("new_password", "Choose a password different from the current one.");
             }
+            // The current password is a password guess like a sign-in: the same limits.
+            let address = throttle::client_address_key();
+            let attempt = throttle::begin(&pool, &actor.username, &address).await?;
             let (hash,): (String,) = sqlx::query_as("select password_hash from users where id = $1")
                 .bind(actor.user_id)
                 .fetch_one(&pool)
                 .await?;
-            if !auth::verify_password_blocking(current_password, hash).await {
+            let valid = attempt
+                .verify(&pool, current_password, Some(hash), Some(actor.user_id), &actor.username, &address)
+                .await?;
+            if !valid {
                 errors.add("current_password", "The current password is incorrect.");
             }
             errors.into_result()?;
 
-            let new_hash = {
-                let password = new_password.clone();
-                tokio::task::spawn_blocking(move || auth::hash_password(&password))
-                    .await
-                    .map_err(|_| AppError::Internal)??
-            };
+            let new_hash = passwords::hash(new_password.clone()).await?;
             let mut tx = pool.begin().await?;
             // A new auth epoch ends every other session of this user.
             let (epoch,): (i32,) = sqlx::query_as(

@@ -155,7 +155,8 @@ pub async fn priority_list(
             let context = actor.context()?;
             let coc = ce_coc(context)?;
             let terms = crate::features::clients::api::search_terms(&query);
-            let page = page.max(1);
+            let page = crate::domain::paging::page_number(page)
+                .map_err(|message| AppError::field("page", message))?;
             let (rows, has_next) =
                 store::priority_list(&pool()?, &coc, &terms, &pending, &sort, page, today())
                     .await?;

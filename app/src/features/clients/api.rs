@@ -95,9 +95,10 @@ pub async fn search_clients(query: String, dob: String, page: i64) -> Result<Cli
             if query.chars().count() > 100 {
                 errors.add("query", "Search with at most 100 characters.");
             }
+            let page = errors.check("page", crate::domain::paging::page_number(page));
             errors.into_result()?;
             let dob = dob.flatten();
-            let page = page.max(1);
+            let page = page.unwrap_or(1);
             let query = query.trim();
             let personal_id: Option<i64> = query.parse().ok();
             let terms = if personal_id.is_some() { Vec::new() } else { search_terms(query) };

@@ -242,7 +242,8 @@ pub async fn incoming_referrals(
                     "ev.referral_result is not null and ev.result_date >= $2::date - 30"
                 }
             };
-            let page = page.max(1);
+            let page = crate::domain::paging::page_number(page)
+                .map_err(|message| AppError::field("page", message))?;
             let sql = incoming_sql(condition, INCOMING_PAGE_SIZE + 1, (page - 1) * INCOMING_PAGE_SIZE);
             let (_, (rows, has_next)) = auth::read_in_context(|organization| {
                 incoming(&sql, organization, status, INCOMING_PAGE_SIZE as usize)

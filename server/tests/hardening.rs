@@ -1,0 +1,601 @@
+//! Hostile traffic through the real HTTP stack: parallel password guessing, lockout from another
+//! address, bounded hashing, malformed server function calls (never a 5xx, never a partial
+//! write), and the security headers and cookie.
+
+mod common;
+
+use common::spawn_app;
+use reqwest::{header, StatusCode};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use std::net::{IpAddr, Ipv4Addr};
+
+const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// A client whose requests leave from `source` (127.0.0.x are distinct loopback addresses).
+fn client_from(source: Ipv4Addr) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(IpAddr::V4(source))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn sign_in_from(
+    http: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    http.post(format!("{base}/api/sign_in"))
+        .header(header::ORIGIN, base)
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn attempts(pool: &PgPool, username: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "select count(*) filter (where not succeeded), count(*) filter (where succeeded)
+           from sign_in_attempts where username = $1",
+    )
+    .bind(username)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// `n` wrong passwords for one username at once, from one address: as many verifications as a
+/// serial run would get (5), every other answer 429 with Retry-After.
+async fn parallel_guesses(pool: PgPool, n: usize, with_right_password_at: Option<usize>) {
+    let app = spawn_app(pool).await;
+    let http = client_from(Ipv4Addr::new(127, 0, 0, 1));
+    let calls = (0..n).map(|i| {
+        let http = http.clone();
+        let base = app.base.clone();
+        async move {
+            let password = if Some(i) == with_right_password_at {
+                app::ssr::demo::DEMO_PASSWORD.to_string()
+            } else {
+                format!("wrong-guess-{i}")
+            };
+            let response = sign_in_from(&http, &base, "plm", &password).await;
+            let retry = response.headers().get(header::RETRY_AFTER).cloned();
+            (response.status(), retry)
+        }
+    });
+    let replies = futures_util::future::join_all(calls).await;
+    let verified = replies
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::OK)
+        .count();
+    let throttled: Vec<_> = replies
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert!(
+        verified <= 5,
+        "{verified} passwords verified in a burst of {n}"
+    );
+    assert_eq!(verified + throttled.len(), n, "{replies:?}");
+    assert!(
+        throttled.iter().all(|(_, retry)| retry.is_some()),
+        "Retry-After on every 429"
+    );
+    let (failed, succeeded) = attempts(&app.pool, "plm").await;
+    assert_eq!(
+        (failed + succeeded) as usize,
+        verified,
+        "each verification is recorded, once"
+    );
+    if with_right_password_at.is_some() && succeeded == 1 {
+        // A success erases nothing: the failures before it stay counted.
+        assert_eq!(failed as usize, verified - 1);
+    }
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn forty_parallel_wrong_passwords_get_five_verifications(pool: PgPool) {
+    parallel_guesses(pool, 40, None).await;
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_hundred_parallel_guesses_with_the_right_one_get_five_verifications(pool: PgPool) {
+    parallel_guesses(pool, 100, Some(50)).await;
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn guesses_from_another_address_do_not_lock_the_real_user_out(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let attacker = client_from(Ipv4Addr::new(127, 0, 0, 2));
+    let user = client_from(Ipv4Addr::new(127, 0, 0, 3));
+    for i in 0..12 {
+        let status = sign_in_from(&attacker, &app.base, "admin", &format!("guess-{i}"))
+            .await
+            .status();
+        let expected = if i < 5 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "attempt {i}");
+    }
+    // The attacker's address is slowed; the account is not.
+    let reply = sign_in_from(&user, &app.base, "admin", app::ssr::demo::DEMO_PASSWORD).await;
+    assert_eq!(reply.status(), StatusCode::OK);
+    // Failed sign-ins are audited with the address.
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'password_attempt_failed'
+            and after->>'username' = 'admin' and after->>'address' = '127.0.0.2' and user_id is not null",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 5);
+    let addresses: Vec<String> = sqlx::query_scalar(
+        "select distinct ip from sign_in_attempts where username = 'admin' order by ip",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(addresses, ["127.0.0.2", "127.0.0.3"]);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn one_address_guessing_many_usernames_is_slowed(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let attacker = client_from(Ipv4Addr::new(127, 0, 0, 4));
+    let mut statuses = Vec::new();
+    for i in 0..40 {
+        statuses.push(
+            sign_in_from(&attacker, &app.base, &format!("user{i}"), "guess-1234")
+                .await
+                .status(),
+        );
+    }
+    let verified = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(verified as i64, app::ssr::throttle::ADDRESS_FAILURES);
+    assert!(statuses[verified..]
+        .iter()
+        .all(|s| *s == StatusCode::TOO_MANY_REQUESTS));
+    // Another address is not affected.
+    let other = client_from(Ipv4Addr::new(127, 0, 0, 5));
+    let reply = sign_in_from(
+        &other,
+        &app.base,
+        "caseworker",
+        app::ssr::demo::DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(reply.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn change_password_has_the_same_limits(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app.sign_in("shelter").await;
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let reply = app
+            .call(
+                "change_password",
+                &[
+                    ("current_password", &format!("wrong-{i}")),
+                    ("new_password", "a-brand-new-password-2026"),
+                    ("confirm_password", "a-brand-new-password-2026"),
+                ],
+                Some(&cookie),
+            )
+            .await;
+        statuses.push(reply.status);
+    }
+    assert_eq!(
+        &statuses[..4],
+        &[StatusCode::UNPROCESSABLE_ENTITY; 4],
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[5..]
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_first_sign_in_with_one_membership_starts_in_it(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let never: Option<i64> =
+        sqlx::query_scalar("select last_membership_id from users where username = 'assessor'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(never, None, "the demo assessor has never applied a context");
+    let cookie = app.sign_in("assessor").await;
+    let reply = app.call("session", &[], Some(&cookie)).await;
+    assert_eq!(
+        reply.body["context"]["organization_name"],
+        json!("Riverbend CoC Coordinated Entry"),
+        "{:?}",
+        reply.body
+    );
+    // Several memberships, none applied yet: the user chooses.
+    sqlx::query("update users set last_membership_id = null where username = 'plm'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let cookie = app.sign_in("plm").await;
+    let reply = app.call("session", &[], Some(&cookie)).await;
+    assert_eq!(reply.body["context"], Value::Null);
+}
+
+/// Rows of every table a server function may write (not the logs and sessions).
+async fn row_counts(pool: &PgPool) -> Vec<(String, i64)> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "select table_name::text from information_schema.tables
+          where table_schema = 'public' and table_type = 'BASE TABLE'
+            and table_name not in ('audit_log', 'sign_in_attempts', '_sqlx_migrations')
+          order by 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut counts = Vec::new();
+    for table in tables {
+        let n: i64 = sqlx::query_scalar(&format!("select count(*) from \"{table}\""))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        counts.push((table, n));
+    }
+    counts
+}
+
+/// The argument names and types of every server function, read from the source.
+fn server_fn_signatures() -> Vec<(String, Vec<(String, String)>)> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../app/src/features");
+    let mut found = Vec::new();
+    let mut files = vec![std::path::PathBuf::from(root)];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).unwrap();
+        for part in source.split("#[server(endpoint = \"").skip(1) {
+            let endpoint = part.split('"').next().unwrap().to_string();
+            let open = part
+                .find("fn ")
+                .and_then(|f| part[f..].find('(').map(|p| f + p + 1))
+                .unwrap();
+            let close = open + part[open..].find(") ->").unwrap();
+            let args = part[open..close]
+                .split(',')
+                .filter_map(|arg| {
+                    let arg = arg.trim().trim_start_matches("#[server(default)]").trim();
+                    let (name, ty) = arg.split_once(':')?;
+                    Some((name.trim().to_string(), ty.trim().to_string()))
+                })
+                .collect();
+            found.push((endpoint, args));
+        }
+    }
+    found.sort();
+    found
+}
+
+fn plausible(ty: &str) -> &'static str {
+    match ty {
+        "bool" => "false",
+        t if t.starts_with('i') || t.starts_with('u') => "1",
+        _ => "x",
+    }
+}
+
+/// Malformed calls of every server function: missing, mistyped and overflowing arguments, NUL
+/// bytes, out-of-range dates, oversized bodies; anonymous, as a provider and as an administrator.
+fn malformed_payloads(args: &[(String, String)]) -> Vec<Vec<u8>> {
+    let encode = |pairs: &[(String, String)]| -> Vec<u8> {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+            .into_bytes()
+    };
+    let base: Vec<(String, String)> = args
+        .iter()
+        .map(|(n, t)| (n.clone(), plausible(t).to_string()))
+        .collect();
+    let mut payloads = vec![
+        Vec::new(),
+        b"%%%".to_vec(),
+        b"%FF%FE=%FF".to_vec(),
+        b"\x00\x01\x02".to_vec(),
+        vec![b'a'; 300 * 1024],
+    ];
+    for (i, (_, ty)) in args.iter().enumerate() {
+        let mut missing = base.clone();
+        missing.remove(i);
+        payloads.push(encode(&missing));
+        let numeric = ty.starts_with('i') || ty.starts_with('u');
+        let values: Vec<String> = if numeric {
+            vec![
+                "abc".into(),
+                "369000000000000001".into(),
+                "99999999999999999999999".into(),
+                "-9223372036854775808".into(),
+                "1.5".into(),
+            ]
+        } else if ty == "bool" {
+            vec!["maybe".into()]
+        } else {
+            vec![
+                "a\0b".into(),
+                "\u{1}".into(),
+                "-4000-01-01".into(),
+                "99999-12-31".into(),
+                "x".repeat(100_000),
+                "{\"a\":\"\\u0000\"}".into(),
+            ]
+        };
+        for value in values {
+            let mut changed = base.clone();
+            changed[i].1 = value;
+            payloads.push(encode(&changed));
+        }
+    }
+    payloads
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn malformed_calls_of_every_server_function_are_4xx_and_write_nothing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let admin = app
+        .sign_in_as("admin", 4, "Riverbend HMIS Lead Agency")
+        .await;
+    let provider = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signatures = server_fn_signatures();
+    assert!(
+        signatures.len() >= 50,
+        "found {} server functions",
+        signatures.len()
+    );
+    let mut baseline = row_counts(&app.pool).await;
+    let mut calls = 0;
+    let mut failures = Vec::new();
+    for (endpoint, args) in &signatures {
+        // Signing out ends the session the other calls use; sign-in is probed above.
+        if ["sign_out", "sign_in", "change_password"].contains(&endpoint.as_str()) {
+            continue;
+        }
+        for (who, cookie) in [
+            ("anonymous", None),
+            ("provider", Some(&provider)),
+            ("admin", Some(&admin)),
+        ] {
+            for body in malformed_payloads(args) {
+                let mut request = http
+                    .post(format!("{}/api/{endpoint}", app.base))
+                    .header(header::ORIGIN, &app.base)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(body.clone());
+                if let Some(cookie) = cookie {
+                    request = request.header(header::COOKIE, cookie.as_str());
+                }
+                let response = request.send().await.unwrap();
+                let status = response.status();
+                calls += 1;
+                let text = response.text().await.unwrap_or_default();
+                if status.is_server_error() {
+                    failures.push(format!(
+                        "{status} {endpoint} as {who}: {} → {text}",
+                        String::from_utf8_lossy(&body[..body.len().min(120)])
+                    ));
+                }
+                let counts = row_counts(&app.pool).await;
+                if status.is_success() {
+                    baseline = counts;
+                } else if counts != baseline {
+                    failures.push(format!("partial write: {status} {endpoint} as {who}"));
+                    baseline = counts;
+                }
+                assert!(
+                    !text.contains("sqlx") && !text.contains("SQL"),
+                    "{endpoint}: {text}"
+                );
+            }
+        }
+    }
+    assert!(calls >= 200, "{calls} calls");
+    assert!(
+        failures.is_empty(),
+        "{} of {calls} calls:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn bad_input_has_its_own_status(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    // A missing argument: 400 with the typed error.
+    let reply = app
+        .call("clients/search", &[("query", "a")], Some(&cookie))
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body, json!("BadRequest"));
+    // A page no list has: at the field.
+    let reply = app
+        .call(
+            "clients/search",
+            &[("query", ""), ("dob", ""), ("page", "369000000000000001")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply.body,
+        json!({"Invalid": {"page": "There is no such page."}})
+    );
+    // A date before 1900 or past 9999: at the field.
+    let reply = app
+        .call(
+            "clients/search",
+            &[("query", ""), ("dob", "-4000-01-01"), ("page", "1")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply.body,
+        json!({"Invalid": {"dob": "Enter a date on or after 01/01/1900."}})
+    );
+    // A NUL byte: at its field, before the function runs.
+    let reply = app
+        .call(
+            "clients/search",
+            &[("query", "a\0b"), ("dob", ""), ("page", "1")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply.body,
+        json!({"Invalid": {"query": app::domain::text::CONTROL_CHARACTER}})
+    );
+    // An oversized body: 413.
+    let big = "x".repeat(3 * 1024 * 1024);
+    let reply = app
+        .call(
+            "clients/search",
+            &[("query", &big), ("dob", ""), ("page", "1")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn pages_carry_a_nonce_policy_and_origins_are_compared_with_the_public_url(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let response = reqwest::get(format!("{}/sign-in", app.base)).await.unwrap();
+    let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        response
+            .headers()
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none(),
+        "no HSTS over http"
+    );
+    let html = response.text().await.unwrap();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
+    let again = reqwest::get(format!("{}/sign-in", app.base)).await.unwrap();
+    assert!(
+        !again.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains(nonce),
+        "a new nonce per response"
+    );
+
+    // The Host header is not trusted: an Origin that matches a forged Host is still refused.
+    let http = reqwest::Client::new();
+    let reply = http
+        .post(format!("{}/api/sign_in", app.base))
+        .header(header::HOST, "evil.example")
+        .header(header::ORIGIN, "http://evil.example")
+        .form(&[("username", "caseworker"), ("password", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), StatusCode::FORBIDDEN);
+    // Nor is https:// when the site is plain http.
+    let reply = app
+        .call_from(
+            "sign_in",
+            &[("username", "caseworker"), ("password", "x")],
+            None,
+            Some(&format!("https://{}", app.host)),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn behind_tls_the_cookie_is_host_only_and_secure_and_hsts_is_sent(pool: PgPool) {
+    let store = server::prepare_database(&pool).await.unwrap();
+    app::ssr::demo::load(&pool, app::ssr::demo::Size::Small)
+        .await
+        .unwrap();
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("threshold")
+        .site_root("target/site")
+        .build();
+    let settings = server::Settings {
+        public_origin: server::security::PublicOrigin::parse("https://hmis.example.org").unwrap(),
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+    };
+    let router = server::router(pool.clone(), store, options, &settings);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+    let response = reqwest::Client::new()
+        .post(format!("http://{addr}/api/sign_in"))
+        .header(header::ORIGIN, "https://hmis.example.org")
+        .header("x-forwarded-for", "203.0.113.50")
+        .form(&[
+            ("username", "caseworker"),
+            ("password", app::ssr::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::STRICT_TRANSPORT_SECURITY],
+        server::security::HSTS
+    );
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-threshold_session="), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"),
+        "{cookie}"
+    );
+    // Behind the trusted proxy, the forwarded client is the address the limits key on.
+    let address: String =
+        sqlx::query_scalar("select ip from sign_in_attempts where username = 'caseworker'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(address, "203.0.113.50");
+}
