@@ -8,7 +8,7 @@ mod common;
 use app::domain::export::{ExportPeriodType, ExportRequest};
 use app::features::hmis_export::spec::FILES;
 use app::features::hmis_export::validate::validate_dir;
-use app::features::hmis_export::writer::{write_files, Clock, ExportHeader};
+use app::features::hmis_export::writer::{write_files, Clock, ExportHeader, Step};
 use chrono::{NaiveDate, TimeZone, Utc};
 use common::{spawn_app, TestApp};
 use reqwest::StatusCode;
@@ -252,12 +252,21 @@ async fn a_fixture_export_matches_the_hand_checked_files_byte_for_byte(pool: PgP
         .execute(&mut *conn)
         .await
         .unwrap();
+    // Progress: the totals announced add up to the rows written, and are announced before them.
+    let (mut announced, mut written, mut overshoot) = (0u64, 0u64, false);
     let counts = write_files(
         &mut conn,
         &fixture_header(system),
         Clock::utc(),
         &dir,
-        &mut |_| {},
+        &mut |step| {
+            match step {
+                Step::Total(n) => announced += n,
+                Step::Rows(n) => written += n,
+                Step::File(_) => {}
+            }
+            overshoot |= written > announced;
+        },
     )
     .await
     .unwrap();
@@ -277,6 +286,9 @@ async fn a_fixture_export_matches_the_hand_checked_files_byte_for_byte(pool: PgP
             ("User.csv", 3),
         ]
     );
+    let rows: u64 = counts.iter().map(|(_, n)| n).sum();
+    assert_eq!((announced, written), (rows, rows));
+    assert!(!overshoot, "more rows written than announced at some step");
 
     let report = validate_dir(&dir, &mut |_| {}).unwrap();
     assert!(report.is_clean(), "{:#?}", report.violations);
@@ -336,6 +348,10 @@ async fn export(
             .find(|e| e["id"].as_i64() == Some(id))
             .cloned()
             .unwrap();
+        // Progress never passes its total.
+        if let Some(total) = row["rows_total"].as_i64() {
+            assert!(row["rows_done"].as_i64().unwrap() <= total, "{row:#?}");
+        }
         if row["status"] != "running" {
             return row;
         }
@@ -365,6 +381,10 @@ async fn the_demo_coc_exports_cleanly_and_downloads_as_a_zip(pool: PgPool) {
     assert_eq!(result["status"], "ready", "{result:#?}");
     assert_eq!(result["violation_count"], 0);
     let counts: Vec<(String, u64)> = serde_json::from_value(result["row_counts"].clone()).unwrap();
+    // Ready means every row written and checked: the progress is whole, not more.
+    let rows: u64 = counts.iter().map(|(_, n)| n).sum();
+    assert_eq!(result["rows_total"].as_u64(), Some(rows * 2), "{result:#?}");
+    assert_eq!(result["rows_done"], result["rows_total"], "{result:#?}");
     let count = |file: &str| {
         counts
             .iter()

@@ -40,6 +40,9 @@ pub struct Finished {
     pub phases: Vec<(&'static str, Duration)>,
 }
 
+/// What the export page shows while the export runs. `total` counts every row twice (written,
+/// then checked), exactly as `done` does, so `done` ends equal to `total` when the export is
+/// ready and never passes it.
 #[derive(Debug, Default, Clone)]
 struct Progress {
     phase: String,
@@ -80,7 +83,13 @@ pub async fn run(
     clock: Clock,
 ) -> Result<Finished, ExportError> {
     let mut status = PgConnection::connect_with(options).await?;
-    let result = run_phases(options, &mut status, id, root, clock).await;
+    let progress = Arc::new(Mutex::new(Progress {
+        phase: "Selecting records".into(),
+        ..Default::default()
+    }));
+    let result = run_phases(options, &mut status, id, root, clock, &progress).await;
+    // The last progress, which the reporter may not have written yet.
+    let last = progress.lock().map(|p| p.clone()).unwrap_or_default();
     let (state, phase, counts, violations, total, path, size) = match &result {
         Ok((
             Finished {
@@ -119,7 +128,8 @@ pub async fn run(
     };
     sqlx::query(
         "update hmis_exports set status = $2, phase = $3, row_counts = $4, violations = $5, violation_count = $6,
-                file_path = $7, file_size = $8, finished_at = now(), version = version + 1, updated_at = now()
+                file_path = $7, file_size = $8, rows_done = $9, rows_total = $10,
+                finished_at = now(), version = version + 1, updated_at = now()
           where id = $1",
     )
     .bind(id)
@@ -130,6 +140,8 @@ pub async fn run(
     .bind(total)
     .bind(path)
     .bind(size)
+    .bind(last.done as i64)
+    .bind(last.total as i64)
     .execute(&mut status)
     .await?;
     result.map(|(finished, _)| finished)
@@ -143,14 +155,11 @@ async fn run_phases(
     id: i64,
     root: &Path,
     clock: Clock,
+    progress: &Arc<Mutex<Progress>>,
 ) -> Result<(Finished, Counts), ExportError> {
     let header = load_header(status, id).await?;
     let dir = root.join(&header.export_id);
     create_private_dir(&dir)?;
-    let progress = Arc::new(Mutex::new(Progress {
-        phase: "Selecting records".into(),
-        ..Default::default()
-    }));
 
     // Progress goes to the row from this task while the work runs.
     let reporter = {
@@ -192,7 +201,8 @@ async fn run_phases(
             let mut on_step = move |step: Step| {
                 if let Ok(mut p) = progress.lock() {
                     match step {
-                        Step::Total(total) => p.total = total * 2,
+                        // Each row is written, then read again by the validator.
+                        Step::Total(more) => p.total += more * 2,
                         Step::File(name) => p.phase = format!("Writing {name}"),
                         Step::Rows(n) => p.done += n,
                     }
