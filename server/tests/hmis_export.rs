@@ -610,3 +610,151 @@ async fn only_administrators_and_the_cocs_coordinated_entry_organization_export(
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.audit_count("export.download").await, 0);
 }
+
+/// A ready export of the demo CoC by the administrator: (session cookie, download path, row id).
+async fn ready_export(app: &TestApp) -> (String, String, i64) {
+    let admin = app
+        .sign_in_as("admin", 4, "Riverbend HMIS Lead Agency")
+        .await;
+    let today = chrono::Local::now().date_naive().to_string();
+    let result = export(app, &admin, "RB-501", "3", "2025-10-01", &today).await;
+    assert_eq!(result["status"], "ready", "{result:#?}");
+    let url = result["download_url"].as_str().unwrap().to_string();
+    (admin, url, result["id"].as_i64().unwrap())
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_zip_past_its_24_hours_is_refused_and_removed(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (admin, url, id) = ready_export(&app).await;
+    let path: String = sqlx::query_scalar("select file_path from hmis_exports where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(Path::new(&path).is_file());
+    // Finished 25 hours ago, and no export started since.
+    sqlx::query("update hmis_exports set finished_at = now() - interval '25 hours' where id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let response = get(&app, &url, &admin).await;
+    assert_eq!(response.status(), StatusCode::GONE);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("removed from the server 24 hours"), "{text}");
+    assert!(
+        !Path::new(&path).exists(),
+        "the expired ZIP is still on disk"
+    );
+    let (status, file_path): (String, Option<String>) =
+        sqlx::query_as("select status, file_path from hmis_exports where id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), file_path), ("expired", None));
+    // Asked again, it says the same; nothing was handed out.
+    assert_eq!(get(&app, &url, &admin).await.status(), StatusCode::GONE);
+    assert_eq!(app.audit_count("export.download").await, 0);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_head_request_sends_the_headers_only_and_is_not_audited(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (admin, url, _) = ready_export(&app).await;
+    let head = reqwest::Client::new()
+        .head(format!("{}{url}", app.base))
+        .header(reqwest::header::COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()["content-type"], "application/zip");
+    assert!(head.bytes().await.unwrap().is_empty());
+    assert_eq!(app.audit_count("export.download").await, 0);
+    // The download itself is audited.
+    let got = get(&app, &url, &admin).await;
+    assert_eq!(got.status(), StatusCode::OK);
+    assert!(!got.bytes().await.unwrap().is_empty());
+    assert_eq!(app.audit_count("export.download").await, 1);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_download_started_by_another_site_is_refused_and_not_audited(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (admin, url, _) = ready_export(&app).await;
+    let http = reqwest::Client::new();
+    let with = |name: &'static str, value: &str| {
+        http.get(format!("{}{url}", app.base))
+            .header(reqwest::header::COOKIE, &admin)
+            .header(name, value)
+    };
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "http://evil.example"),
+    ] {
+        let response = with(name, value).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        let text = response.text().await.unwrap();
+        assert!(!text.starts_with("PK"), "{name}: {value} got the file");
+        assert!(text.contains("this site"), "{text}");
+    }
+    assert_eq!(app.audit_count("export.download").await, 0);
+    // From the export page, or typed into the address bar, it downloads.
+    let own_origin = format!("http://{}", app.host);
+    for (name, value) in [
+        ("sec-fetch-site", "same-origin"),
+        ("sec-fetch-site", "none"),
+        ("origin", own_origin.as_str()),
+    ] {
+        let response = with(name, value).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{name}: {value}");
+    }
+    assert_eq!(app.audit_count("export.download").await, 3);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_restart_removes_the_files_an_interrupted_export_left(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let export_id = uuid::Uuid::new_v4().simple().to_string();
+    let id: i64 = sqlx::query_scalar(
+        "insert into hmis_exports (export_id, coc_code, period_type, start_date, end_date, phase, created_by)
+         select $1, 'RB-501', 3, date '2025-10-01', date '2025-12-31', 'Writing Client.csv', id
+           from users where username = 'admin' returning id",
+    )
+    .bind(&export_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    // What the crashed job left: its CSV files, a ZIP cut short; and something else in the root.
+    let root = scratch_dir("recover");
+    let dir = root.join(&export_id);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("Client.csv"),
+        "PersonalID,FirstName\r\n\"1\",\"Ana\"\r\n",
+    )
+    .unwrap();
+    std::fs::write(root.join(format!("{export_id}.zip")), b"PK partial").unwrap();
+    std::fs::create_dir_all(root.join("not-an-export")).unwrap();
+
+    app::features::hmis_export::job::recover_interrupted(&app.pool, &root)
+        .await
+        .unwrap();
+
+    assert!(
+        !dir.exists(),
+        "the interrupted export's CSV files are still on disk"
+    );
+    assert!(!root.join(format!("{export_id}.zip")).exists());
+    assert!(root.join("not-an-export").exists());
+    let status: String = sqlx::query_scalar("select status from hmis_exports where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "failed");
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -159,6 +159,7 @@ async fn run_phases(
 ) -> Result<(Finished, Counts), ExportError> {
     let header = load_header(status, id).await?;
     let dir = root.join(&header.export_id);
+    let zip_path = root.join(format!("{}.zip", header.export_id));
     create_private_dir(&dir)?;
 
     // Progress goes to the row from this task while the work runs.
@@ -240,7 +241,6 @@ async fn run_phases(
         if let Ok(mut p) = progress.lock() {
             p.phase = "Compressing".into();
         }
-        let zip_path = root.join(format!("{}.zip", header.export_id));
         let size = {
             let dir = dir.clone();
             let zip_path = zip_path.clone();
@@ -251,7 +251,7 @@ async fn run_phases(
         lap("Compress", &mut phases);
         Ok::<_, ExportError>((
             Outcome::Ready {
-                path: zip_path,
+                path: zip_path.clone(),
                 size,
             },
             counts,
@@ -270,6 +270,10 @@ async fn run_phases(
     reporter.abort();
     // The loose CSV files never outlive the job: the ZIP is what is kept (and only when valid).
     let _ = std::fs::remove_dir_all(&dir);
+    if result.is_err() {
+        // A ZIP cut short (a full disk, say) holds personal data too.
+        let _ = std::fs::remove_file(&zip_path);
+    }
     result
 }
 
@@ -368,9 +372,11 @@ async fn load_header(conn: &mut PgConnection, id: i64) -> Result<ExportHeader, s
     })
 }
 
-/// After a restart, an export that was running can never finish: say so. Called once when the
-/// server starts, before it serves.
-pub async fn recover_interrupted(pool: &PgPool) -> Result<(), sqlx::Error> {
+/// After a restart, an export that was running can never finish: say so, and remove what it
+/// left under `root` (its CSV files, a ZIP cut short: they hold personal data). The leftovers of
+/// exports that failed earlier go too. Called once when the server starts, before it serves
+/// (no export runs then), with [`export_root`].
+pub async fn recover_interrupted(pool: &PgPool, root: &Path) -> Result<(), sqlx::Error> {
     sqlx::query(
         "update hmis_exports set status = 'failed', phase = 'Interrupted by a server restart: start the export again.',
                 finished_at = now(), version = version + 1, updated_at = now()
@@ -378,6 +384,23 @@ pub async fn recover_interrupted(pool: &PgPool) -> Result<(), sqlx::Error> {
     )
     .execute(pool)
     .await?;
+    let failed: Vec<String> =
+        sqlx::query_scalar("select export_id from hmis_exports where status = 'failed'")
+            .fetch_all(pool)
+            .await?;
+    for export_id in failed {
+        // ExportIDs are the server's own UUIDs; anything else is not a name to delete by.
+        if export_id.is_empty() || !export_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let dir = root.join(&export_id);
+        if dir.is_dir() {
+            if let Err(error) = std::fs::remove_dir_all(&dir) {
+                tracing::error!(%error, dir = %dir.display(), "could not remove an interrupted export's files");
+            }
+        }
+        let _ = std::fs::remove_file(root.join(format!("{export_id}.zip")));
+    }
     remove_expired(pool).await
 }
 
