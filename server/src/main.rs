@@ -81,7 +81,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 }
             });
             // Exports cut short by a restart are marked failed; old ZIPs are removed.
-            app::features::hmis_export::job::recover_interrupted(&pool).await?;
+            app::features::hmis_export::job::recover_interrupted(
+                &pool,
+                &app::features::hmis_export::job::export_root(),
+            )
+            .await?;
             let app = server::router(pool, store, options, &settings);
             let listener = tokio::net::TcpListener::bind(&addr).await?;
             tracing::info!("Threshold listening on http://{addr}");

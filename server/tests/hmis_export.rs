@@ -8,7 +8,7 @@ mod common;
 use app::domain::export::{ExportPeriodType, ExportRequest};
 use app::features::hmis_export::spec::FILES;
 use app::features::hmis_export::validate::validate_dir;
-use app::features::hmis_export::writer::{write_files, Clock, ExportHeader};
+use app::features::hmis_export::writer::{write_files, Clock, ExportHeader, Step};
 use chrono::{NaiveDate, TimeZone, Utc};
 use common::{spawn_app, TestApp};
 use reqwest::StatusCode;
@@ -252,12 +252,21 @@ async fn a_fixture_export_matches_the_hand_checked_files_byte_for_byte(pool: PgP
         .execute(&mut *conn)
         .await
         .unwrap();
+    // Progress: the totals announced add up to the rows written, and are announced before them.
+    let (mut announced, mut written, mut overshoot) = (0u64, 0u64, false);
     let counts = write_files(
         &mut conn,
         &fixture_header(system),
         Clock::utc(),
         &dir,
-        &mut |_| {},
+        &mut |step| {
+            match step {
+                Step::Total(n) => announced += n,
+                Step::Rows(n) => written += n,
+                Step::File(_) => {}
+            }
+            overshoot |= written > announced;
+        },
     )
     .await
     .unwrap();
@@ -277,6 +286,9 @@ async fn a_fixture_export_matches_the_hand_checked_files_byte_for_byte(pool: PgP
             ("User.csv", 3),
         ]
     );
+    let rows: u64 = counts.iter().map(|(_, n)| n).sum();
+    assert_eq!((announced, written), (rows, rows));
+    assert!(!overshoot, "more rows written than announced at some step");
 
     let report = validate_dir(&dir, &mut |_| {}).unwrap();
     assert!(report.is_clean(), "{:#?}", report.violations);
@@ -336,6 +348,10 @@ async fn export(
             .find(|e| e["id"].as_i64() == Some(id))
             .cloned()
             .unwrap();
+        // Progress never passes its total.
+        if let Some(total) = row["rows_total"].as_i64() {
+            assert!(row["rows_done"].as_i64().unwrap() <= total, "{row:#?}");
+        }
         if row["status"] != "running" {
             return row;
         }
@@ -365,6 +381,10 @@ async fn the_demo_coc_exports_cleanly_and_downloads_as_a_zip(pool: PgPool) {
     assert_eq!(result["status"], "ready", "{result:#?}");
     assert_eq!(result["violation_count"], 0);
     let counts: Vec<(String, u64)> = serde_json::from_value(result["row_counts"].clone()).unwrap();
+    // Ready means every row written and checked: the progress is whole, not more.
+    let rows: u64 = counts.iter().map(|(_, n)| n).sum();
+    assert_eq!(result["rows_total"].as_u64(), Some(rows * 2), "{result:#?}");
+    assert_eq!(result["rows_done"], result["rows_total"], "{result:#?}");
     let count = |file: &str| {
         counts
             .iter()
@@ -589,4 +609,152 @@ async fn only_administrators_and_the_cocs_coordinated_entry_organization_export(
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.audit_count("export.download").await, 0);
+}
+
+/// A ready export of the demo CoC by the administrator: (session cookie, download path, row id).
+async fn ready_export(app: &TestApp) -> (String, String, i64) {
+    let admin = app
+        .sign_in_as("admin", 4, "Riverbend HMIS Lead Agency")
+        .await;
+    let today = chrono::Local::now().date_naive().to_string();
+    let result = export(app, &admin, "RB-501", "3", "2025-10-01", &today).await;
+    assert_eq!(result["status"], "ready", "{result:#?}");
+    let url = result["download_url"].as_str().unwrap().to_string();
+    (admin, url, result["id"].as_i64().unwrap())
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_zip_past_its_24_hours_is_refused_and_removed(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (admin, url, id) = ready_export(&app).await;
+    let path: String = sqlx::query_scalar("select file_path from hmis_exports where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(Path::new(&path).is_file());
+    // Finished 25 hours ago, and no export started since.
+    sqlx::query("update hmis_exports set finished_at = now() - interval '25 hours' where id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let response = get(&app, &url, &admin).await;
+    assert_eq!(response.status(), StatusCode::GONE);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("removed from the server 24 hours"), "{text}");
+    assert!(
+        !Path::new(&path).exists(),
+        "the expired ZIP is still on disk"
+    );
+    let (status, file_path): (String, Option<String>) =
+        sqlx::query_as("select status, file_path from hmis_exports where id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), file_path), ("expired", None));
+    // Asked again, it says the same; nothing was handed out.
+    assert_eq!(get(&app, &url, &admin).await.status(), StatusCode::GONE);
+    assert_eq!(app.audit_count("export.download").await, 0);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_head_request_sends_the_headers_only_and_is_not_audited(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (admin, url, _) = ready_export(&app).await;
+    let head = reqwest::Client::new()
+        .head(format!("{}{url}", app.base))
+        .header(reqwest::header::COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()["content-type"], "application/zip");
+    assert!(head.bytes().await.unwrap().is_empty());
+    assert_eq!(app.audit_count("export.download").await, 0);
+    // The download itself is audited.
+    let got = get(&app, &url, &admin).await;
+    assert_eq!(got.status(), StatusCode::OK);
+    assert!(!got.bytes().await.unwrap().is_empty());
+    assert_eq!(app.audit_count("export.download").await, 1);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_download_started_by_another_site_is_refused_and_not_audited(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (admin, url, _) = ready_export(&app).await;
+    let http = reqwest::Client::new();
+    let with = |name: &'static str, value: &str| {
+        http.get(format!("{}{url}", app.base))
+            .header(reqwest::header::COOKIE, &admin)
+            .header(name, value)
+    };
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "http://evil.example"),
+    ] {
+        let response = with(name, value).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        let text = response.text().await.unwrap();
+        assert!(!text.starts_with("PK"), "{name}: {value} got the file");
+        assert!(text.contains("this site"), "{text}");
+    }
+    assert_eq!(app.audit_count("export.download").await, 0);
+    // From the export page, or typed into the address bar, it downloads.
+    let own_origin = format!("http://{}", app.host);
+    for (name, value) in [
+        ("sec-fetch-site", "same-origin"),
+        ("sec-fetch-site", "none"),
+        ("origin", own_origin.as_str()),
+    ] {
+        let response = with(name, value).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{name}: {value}");
+    }
+    assert_eq!(app.audit_count("export.download").await, 3);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_restart_removes_the_files_an_interrupted_export_left(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let export_id = uuid::Uuid::new_v4().simple().to_string();
+    let id: i64 = sqlx::query_scalar(
+        "insert into hmis_exports (export_id, coc_code, period_type, start_date, end_date, phase, created_by)
+         select $1, 'RB-501', 3, date '2025-10-01', date '2025-12-31', 'Writing Client.csv', id
+           from users where username = 'admin' returning id",
+    )
+    .bind(&export_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    // What the crashed job left: its CSV files, a ZIP cut short; and something else in the root.
+    let root = scratch_dir("recover");
+    let dir = root.join(&export_id);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("Client.csv"),
+        "PersonalID,FirstName\r\n\"1\",\"Ana\"\r\n",
+    )
+    .unwrap();
+    std::fs::write(root.join(format!("{export_id}.zip")), b"PK partial").unwrap();
+    std::fs::create_dir_all(root.join("not-an-export")).unwrap();
+
+    app::features::hmis_export::job::recover_interrupted(&app.pool, &root)
+        .await
+        .unwrap();
+
+    assert!(
+        !dir.exists(),
+        "the interrupted export's CSV files are still on disk"
+    );
+    assert!(!root.join(format!("{export_id}.zip")).exists());
+    assert!(root.join("not-an-export").exists());
+    let status: String = sqlx::query_scalar("select status from hmis_exports where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "failed");
+    std::fs::remove_dir_all(&root).unwrap();
 }

@@ -5,7 +5,7 @@ pub mod api;
 
 use crate::domain::access::Workgroup;
 use crate::error::AppError;
-use crate::features::audit::RecordHistory;
+use crate::features::audit::{history_resource, HistoryResource, RecordHistory};
 use crate::features::auth::Guarded;
 use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
 use api::{
@@ -113,16 +113,15 @@ fn UserLoader() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     // "Saved." outlives the page body, which is rebuilt with the saved values after each change.
     let saved = RwSignal::new(false);
+    let user_id = move || {
+        params
+            .read()
+            .get("user_id")
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let history = history_resource("user", user_id, reload);
     let user = Resource::new(
-        move || {
-            (
-                params
-                    .read()
-                    .get("user_id")
-                    .and_then(|v| v.parse::<i64>().ok()),
-                reload.get(),
-            )
-        },
+        move || (user_id(), reload.get()),
         |(id, _)| async move {
             match id {
                 Some(id) => get_user(id).await,
@@ -134,7 +133,7 @@ fn UserLoader() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the user…"</p> }>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(user) => view! { <UserAccess user reload saved/> }.into_any(),
+                    Ok(user) => view! { <UserAccess user reload saved history/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -149,7 +148,12 @@ const GRANT_LABELS: FieldLabels = &[
 ];
 
 #[component]
-fn UserAccess(user: UserDetail, reload: RwSignal<u32>, saved: RwSignal<bool>) -> impl IntoView {
+fn UserAccess(
+    user: UserDetail,
+    reload: RwSignal<u32>,
+    saved: RwSignal<bool>,
+    history: HistoryResource,
+) -> impl IntoView {
     let grant = ServerAction::<GrantMembership>::new();
     let revoke = ServerAction::<RevokeMembership>::new();
     let active = ServerAction::<SetUserActive>::new();
@@ -240,7 +244,7 @@ fn UserAccess(user: UserDetail, reload: RwSignal<u32>, saved: RwSignal<bool>) ->
                 </button>
             </ActionForm>
             <p><a href="/admin/users">"All users"</a></p>
-            <RecordHistory entity="user" entity_id=id reload/>
+            <RecordHistory entries=history/>
         </section>
     }
 }

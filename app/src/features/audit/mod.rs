@@ -2,6 +2,7 @@
 
 pub mod api;
 
+use crate::error::AppError;
 use crate::ui::ErrorPanel;
 use api::{get_record_history, HistoryEntry};
 use leptos::prelude::*;
@@ -26,18 +27,38 @@ pub fn HistoryList(entries: Vec<HistoryEntry>) -> impl IntoView {
     .into_any()
 }
 
-/// The "History" section of an administered record (user, organization, project), reloaded
-/// with the record after each change.
-#[component]
-pub fn RecordHistory(
+/// An administered record's history, loaded (and reloaded with the record after each change)
+/// by [`history_resource`] and shown by [`RecordHistory`].
+pub type HistoryResource = Resource<Result<Vec<HistoryEntry>, AppError>>;
+
+/// Loads the history of record `id` (none for a new record: `None` or 0) of `entity`.
+///
+/// Call it in the page's own component, beside the resource that loads the record, never in a
+/// component rendered inside a `Suspense`/`Transition` (inside a `Suspend`): on the server, Leptos
+/// renders such children more than once (a dry run, in an effect of the boundary, to find the
+/// resources they read, then the real render). A resource created there is created again on
+/// each run; the dry run's copy still runs its server function after the effect that owned it
+/// is disposed, when the context it reads (the `PgPool`) is no longer reachable.
+pub fn history_resource(
     entity: &'static str,
-    entity_id: i64,
-    #[prop(into)] reload: Signal<u32>,
-) -> impl IntoView {
-    let entries = Resource::new(
-        move || reload.get(),
-        move |_| get_record_history(entity.to_string(), entity_id),
-    );
+    id: impl Fn() -> Option<i64> + Send + Sync + 'static,
+    reload: impl Into<Signal<u32>>,
+) -> HistoryResource {
+    let reload = reload.into();
+    Resource::new(
+        move || (id().filter(|id| *id > 0), reload.get()),
+        move |(id, _)| async move {
+            match id {
+                Some(id) => get_record_history(entity.to_string(), id).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    )
+}
+
+/// The "History" section of an administered record (user, organization, project, need status).
+#[component]
+pub fn RecordHistory(entries: HistoryResource) -> impl IntoView {
     view! {
         <section class="subsection" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>

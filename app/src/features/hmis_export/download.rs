@@ -1,12 +1,15 @@
 //! `GET /exports/{id}/download`: streams a ready export's ZIP to the user who made it, while
-//! they still may export its CoC. Each download is audited.
+//! they still may export its CoC and for [`KEEP_FOR_HOURS`] after it was made (an older ZIP is
+//! removed when asked for). Each download is audited. A `HEAD` request gets the headers only and
+//! is not audited (nothing is sent); a request from another site is refused.
 
 use super::api::exportable_cocs;
+use super::job::{remove_expired, KEEP_FOR_HOURS};
 use crate::ssr::{audit, auth};
 use axum::{
     body::Body,
     extract::{Extension, Path},
-    http::{header, StatusCode},
+    http::{header, HeaderMap, Method, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde_json::json;
@@ -22,18 +25,57 @@ fn refuse(status: StatusCode, message: &'static str) -> Response {
         .into_response()
 }
 
+/// Whether the request was started by another site: a link or form elsewhere would otherwise
+/// download the file with the user's session (the cookie is `SameSite=Lax`, which a top-level
+/// link carries). `Sec-Fetch-Site` (sent by current browsers) must be `same-origin` or `none`
+/// (a typed address or bookmark); `same-site` is refused too (another app on a sibling host).
+/// An `Origin`, when sent, must be this site's.
+pub fn from_another_site(headers: &HeaderMap) -> bool {
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .map(|v| v.to_str().unwrap_or(""));
+    if fetch_site.is_some_and(|site| !matches!(site, "same-origin" | "none")) {
+        return true;
+    }
+    match headers.get(header::ORIGIN) {
+        None => false,
+        Some(origin) => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+            let origin_host = origin.to_str().ok().and_then(|o| {
+                o.strip_prefix("http://")
+                    .or_else(|| o.strip_prefix("https://"))
+            });
+            !matches!((host, origin_host), (Some(host), Some(origin)) if host == origin)
+        }
+    }
+}
+
 pub async fn download(
     Extension(pool): Extension<PgPool>,
     session: Session,
+    method: Method,
+    headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    match serve(&pool, &session, id).await {
+    if from_another_site(&headers) {
+        tracing::warn!(export = id, "cross-site export download refused");
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "Download refused: open the HMIS CSV export page of this site and download the file there.",
+        );
+    }
+    match serve(&pool, &session, id, method == Method::HEAD).await {
         Ok(response) => response,
         Err(response) => response,
     }
 }
 
-async fn serve(pool: &PgPool, session: &Session, id: i64) -> Result<Response, Response> {
+async fn serve(
+    pool: &PgPool,
+    session: &Session,
+    id: i64,
+    head_only: bool,
+) -> Result<Response, Response> {
     let internal = |error: &dyn std::fmt::Display| {
         tracing::error!(export = id, %error, "export download failed");
         refuse(
@@ -66,19 +108,42 @@ async fn serve(pool: &PgPool, session: &Session, id: i64) -> Result<Response, Re
             "Your Workgroup and Organization do not allow HMIS exports.",
         )
     })?;
-    let row: Option<(String, String, Option<String>, chrono::NaiveDate, String)> = sqlx::query_as(
-        "select coc_code, status, file_path, end_date, export_id from hmis_exports
+    // ZIPs past their time are removed (this one too, if it is one of them) before the look-up.
+    remove_expired(pool).await.map_err(|e| internal(&e))?;
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        chrono::NaiveDate,
+        String,
+        bool,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "select coc_code, status, file_path, end_date, export_id,
+                status = 'expired' or (status = 'ready' and finished_at < now() - make_interval(hours => $3::int))
+           from hmis_exports
           where id = $1 and created_by = $2 and deleted_at is null",
     )
     .bind(id)
     .bind(actor.user_id)
+    .bind(KEEP_FOR_HOURS as i32)
     .fetch_optional(pool)
     .await
     .map_err(|e| internal(&e))?;
     let not_found = || refuse(StatusCode::NOT_FOUND, "Not found.");
-    let (coc, status, path, end_date, export_id) = row.ok_or_else(not_found)?;
+    let (coc, status, path, end_date, export_id, expired) = row.ok_or_else(not_found)?;
     if !cocs.iter().any(|(code, _)| *code == coc) {
         return Err(not_found());
+    }
+    if expired {
+        // It turned 24 hours old between the clean-up and the look-up: remove it now.
+        if status == "ready" {
+            remove_expired(pool).await.map_err(|e| internal(&e))?;
+        }
+        return Err(refuse(
+            StatusCode::GONE,
+            "This export was removed from the server 24 hours after it was made: create it again.",
+        ));
     }
     let Some(path) = path.filter(|_| status == "ready") else {
         return Err(refuse(
@@ -93,7 +158,16 @@ async fn serve(pool: &PgPool, session: &Session, id: i64) -> Result<Response, Re
         )
     })?;
     let size = file.metadata().await.map(|m| m.len()).ok();
+    let name = format!("HMIS_CSV_FY2026_{coc}_{end_date}.zip");
 
+    if head_only {
+        // Nothing is sent, so nothing is audited.
+        return Ok(with_file_headers(
+            Body::empty().into_response(),
+            &name,
+            size,
+        ));
+    }
     let mut tx = pool.begin().await.map_err(|e| internal(&e))?;
     audit::record(
         &mut tx,
@@ -110,8 +184,11 @@ async fn serve(pool: &PgPool, session: &Session, id: i64) -> Result<Response, Re
     .map_err(|e| internal(&e))?;
     tx.commit().await.map_err(|e| internal(&e))?;
 
-    let name = format!("HMIS_CSV_FY2026_{coc}_{end_date}.zip");
-    let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
+    let response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
+    Ok(with_file_headers(response, &name, size))
+}
+
+fn with_file_headers(mut response: Response, name: &str, size: Option<u64>) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -123,5 +200,56 @@ async fn serve(pool: &PgPool, session: &Session, id: i64) -> Result<Response, Re
     if let Some(size) = size {
         headers.insert(header::CONTENT_LENGTH, header::HeaderValue::from(size));
     }
-    Ok(response)
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        map.insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn only_this_site_or_a_typed_address_downloads() {
+        assert!(!from_another_site(&headers(&[])));
+        assert!(!from_another_site(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!from_another_site(&headers(&[("sec-fetch-site", "none")])));
+        assert!(from_another_site(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
+        assert!(from_another_site(&headers(&[(
+            "sec-fetch-site",
+            "same-site"
+        )])));
+        assert!(from_another_site(&headers(&[("sec-fetch-site", "")])));
+        assert!(!from_another_site(&headers(&[(
+            "origin",
+            "http://127.0.0.1:3000"
+        )])));
+        assert!(from_another_site(&headers(&[(
+            "origin",
+            "http://evil.example"
+        )])));
+        assert!(from_another_site(&headers(&[("origin", "null")])));
+        assert!(from_another_site(&headers(&[(
+            "origin",
+            "http://127.0.0.1:30001"
+        )])));
+        // Both must pass.
+        assert!(from_another_site(&headers(&[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "http://evil.example")
+        ])));
+    }
 }

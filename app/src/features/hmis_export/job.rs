@@ -40,6 +40,9 @@ pub struct Finished {
     pub phases: Vec<(&'static str, Duration)>,
 }
 
+/// What the export page shows while the export runs. `total` counts every row twice (written,
+/// then checked), exactly as `done` does, so `done` ends equal to `total` when the export is
+/// ready and never passes it.
 #[derive(Debug, Default, Clone)]
 struct Progress {
     phase: String,
@@ -80,7 +83,13 @@ pub async fn run(
     clock: Clock,
 ) -> Result<Finished, ExportError> {
     let mut status = PgConnection::connect_with(options).await?;
-    let result = run_phases(options, &mut status, id, root, clock).await;
+    let progress = Arc::new(Mutex::new(Progress {
+        phase: "Selecting records".into(),
+        ..Default::default()
+    }));
+    let result = run_phases(options, &mut status, id, root, clock, &progress).await;
+    // The last progress, which the reporter may not have written yet.
+    let last = progress.lock().map(|p| p.clone()).unwrap_or_default();
     let (state, phase, counts, violations, total, path, size) = match &result {
         Ok((
             Finished {
@@ -119,7 +128,8 @@ pub async fn run(
     };
     sqlx::query(
         "update hmis_exports set status = $2, phase = $3, row_counts = $4, violations = $5, violation_count = $6,
-                file_path = $7, file_size = $8, finished_at = now(), version = version + 1, updated_at = now()
+                file_path = $7, file_size = $8, rows_done = $9, rows_total = $10,
+                finished_at = now(), version = version + 1, updated_at = now()
           where id = $1",
     )
     .bind(id)
@@ -130,6 +140,8 @@ pub async fn run(
     .bind(total)
     .bind(path)
     .bind(size)
+    .bind(last.done as i64)
+    .bind(last.total as i64)
     .execute(&mut status)
     .await?;
     result.map(|(finished, _)| finished)
@@ -143,14 +155,12 @@ async fn run_phases(
     id: i64,
     root: &Path,
     clock: Clock,
+    progress: &Arc<Mutex<Progress>>,
 ) -> Result<(Finished, Counts), ExportError> {
     let header = load_header(status, id).await?;
     let dir = root.join(&header.export_id);
+    let zip_path = root.join(format!("{}.zip", header.export_id));
     create_private_dir(&dir)?;
-    let progress = Arc::new(Mutex::new(Progress {
-        phase: "Selecting records".into(),
-        ..Default::default()
-    }));
 
     // Progress goes to the row from this task while the work runs.
     let reporter = {
@@ -192,7 +202,8 @@ async fn run_phases(
             let mut on_step = move |step: Step| {
                 if let Ok(mut p) = progress.lock() {
                     match step {
-                        Step::Total(total) => p.total = total * 2,
+                        // Each row is written, then read again by the validator.
+                        Step::Total(more) => p.total += more * 2,
                         Step::File(name) => p.phase = format!("Writing {name}"),
                         Step::Rows(n) => p.done += n,
                     }
@@ -230,7 +241,6 @@ async fn run_phases(
         if let Ok(mut p) = progress.lock() {
             p.phase = "Compressing".into();
         }
-        let zip_path = root.join(format!("{}.zip", header.export_id));
         let size = {
             let dir = dir.clone();
             let zip_path = zip_path.clone();
@@ -241,7 +251,7 @@ async fn run_phases(
         lap("Compress", &mut phases);
         Ok::<_, ExportError>((
             Outcome::Ready {
-                path: zip_path,
+                path: zip_path.clone(),
                 size,
             },
             counts,
@@ -260,6 +270,10 @@ async fn run_phases(
     reporter.abort();
     // The loose CSV files never outlive the job: the ZIP is what is kept (and only when valid).
     let _ = std::fs::remove_dir_all(&dir);
+    if result.is_err() {
+        // A ZIP cut short (a full disk, say) holds personal data too.
+        let _ = std::fs::remove_file(&zip_path);
+    }
     result
 }
 
@@ -358,9 +372,11 @@ async fn load_header(conn: &mut PgConnection, id: i64) -> Result<ExportHeader, s
     })
 }
 
-/// After a restart, an export that was running can never finish: say so. Called once when the
-/// server starts, before it serves.
-pub async fn recover_interrupted(pool: &PgPool) -> Result<(), sqlx::Error> {
+/// After a restart, an export that was running can never finish: say so, and remove what it
+/// left under `root` (its CSV files, a ZIP cut short: they hold personal data). The leftovers of
+/// exports that failed earlier go too. Called once when the server starts, before it serves
+/// (no export runs then), with [`export_root`].
+pub async fn recover_interrupted(pool: &PgPool, root: &Path) -> Result<(), sqlx::Error> {
     sqlx::query(
         "update hmis_exports set status = 'failed', phase = 'Interrupted by a server restart: start the export again.',
                 finished_at = now(), version = version + 1, updated_at = now()
@@ -368,6 +384,23 @@ pub async fn recover_interrupted(pool: &PgPool) -> Result<(), sqlx::Error> {
     )
     .execute(pool)
     .await?;
+    let failed: Vec<String> =
+        sqlx::query_scalar("select export_id from hmis_exports where status = 'failed'")
+            .fetch_all(pool)
+            .await?;
+    for export_id in failed {
+        // ExportIDs are the server's own UUIDs; anything else is not a name to delete by.
+        if export_id.is_empty() || !export_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let dir = root.join(&export_id);
+        if dir.is_dir() {
+            if let Err(error) = std::fs::remove_dir_all(&dir) {
+                tracing::error!(%error, dir = %dir.display(), "could not remove an interrupted export's files");
+            }
+        }
+        let _ = std::fs::remove_file(root.join(format!("{export_id}.zip")));
+    }
     remove_expired(pool).await
 }
 

@@ -78,10 +78,11 @@ impl Clock {
     }
 }
 
-/// What the writer reports while it works.
+/// What the writer reports while it works. The `Total`s add up to the rows written, the
+/// `Rows` too, and `Total` comes first: a running sum of `Rows` never passes that of `Total`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    /// Rows to write in all.
+    /// This many more rows to write (User.csv's are known only when the others are written).
     Total(u64),
     /// Now writing this file.
     File(&'static str),
@@ -539,6 +540,26 @@ async fn write_file(
     Ok(written)
 }
 
+/// The rows `query` will write.
+async fn count_rows(
+    conn: &mut PgConnection,
+    query: &FileQuery,
+    header: &ExportHeader,
+    range: (DateTime<Utc>, DateTime<Utc>),
+    user_ids: &[i64],
+) -> Result<u64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(&query.count())
+        .bind(&header.export_id)
+        .bind(header.system_user)
+        .bind(range.0)
+        .bind(range.1)
+        .bind(header.request.period_type == ExportPeriodType::Updated)
+        .bind(user_ids)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n as u64)
+}
+
 /// Writes every file of the export into `dir` (which exists). `conn` must be inside a
 /// transaction (REPEATABLE READ, so all files see one moment). Returns the rows per file.
 pub async fn write_files(
@@ -556,18 +577,10 @@ pub async fn write_files(
     select_records(conn, request, range).await?;
 
     let files = queries();
+    // Export.csv's one row, and each file's rows counted by its own query's `from`.
     let mut total = 1u64;
     for query in &files {
-        let (n,): (i64,) = sqlx::query_as(&query.count())
-            .bind(&header.export_id)
-            .bind(header.system_user)
-            .bind(range.0)
-            .bind(range.1)
-            .bind(request.period_type == ExportPeriodType::Updated)
-            .bind(Vec::<i64>::new())
-            .fetch_one(&mut *conn)
-            .await?;
-        total += n as u64;
+        total += count_rows(conn, query, header, range, &[]).await?;
     }
     progress(Step::Total(total));
 
@@ -599,10 +612,14 @@ pub async fn write_files(
         counts.push((query.spec.name, n));
     }
     let user_ids: Vec<i64> = users.into_iter().collect();
+    let user_query = user_query();
+    progress(Step::Total(
+        count_rows(conn, &user_query, header, range, &user_ids).await?,
+    ));
     let n = write_file(
         conn,
         dir,
-        &user_query(),
+        &user_query,
         header,
         range,
         &user_ids,

@@ -12,7 +12,7 @@ use crate::domain::project::{
     OrganizationDraft, ProjectDraft, ProjectSettings,
 };
 use crate::error::AppError;
-use crate::features::audit::RecordHistory;
+use crate::features::audit::{history_resource, HistoryResource, RecordHistory};
 use crate::features::auth::Guarded;
 use crate::ui::{
     form_error, shown_errors, today, unavailable_reason, ErrorPanel, ErrorSummary, FieldError,
@@ -148,6 +148,7 @@ fn OrganizationLoader() -> impl IntoView {
     let id = route_id("organization_id");
     let reload = RwSignal::new(0u32);
     let saved = RwSignal::new(saved_in_url());
+    let history = history_resource("organization", id, reload);
     let form = Resource::new(
         move || (id(), reload.get()),
         |(id, _)| async move {
@@ -161,7 +162,7 @@ fn OrganizationLoader() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the organization…"</p> }>
             {move || Suspend::new(async move {
                 match form.await {
-                    Ok(form) => view! { <OrganizationEditor form reload saved/> }.into_any(),
+                    Ok(form) => view! { <OrganizationEditor form reload saved history/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -181,6 +182,7 @@ fn OrganizationEditor(
     form: OrganizationForm,
     reload: RwSignal<u32>,
     saved: RwSignal<bool>,
+    history: HistoryResource,
 ) -> impl IntoView {
     let save = ServerAction::<SaveOrganization>::new();
     reload_after(save, reload, saved);
@@ -275,7 +277,7 @@ fn OrganizationEditor(
                     }.into_any()
                 }}
                 <p><a class="button" href=format!("/admin/projects/new?organization={id}")>"Add a project"</a></p>
-                <RecordHistory entity="organization" entity_id=id reload/>
+                <RecordHistory entries=history/>
             })}
         </section>
     }
@@ -294,6 +296,7 @@ fn ProjectLoader() -> impl IntoView {
     let query = use_query_map();
     let reload = RwSignal::new(0u32);
     let saved = RwSignal::new(saved_in_url());
+    let history = history_resource("project", id, reload);
     let form = Resource::new(
         move || {
             let organization = query.with(|q| {
@@ -314,7 +317,7 @@ fn ProjectLoader() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the project…"</p> }>
             {move || Suspend::new(async move {
                 match form.await {
-                    Ok(form) => view! { <ProjectEditor form reload saved/> }.into_any(),
+                    Ok(form) => view! { <ProjectEditor form reload saved history/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -349,7 +352,12 @@ const PROJECT_LABELS: FieldLabels = &[
 ];
 
 #[component]
-fn ProjectEditor(form: ProjectForm, reload: RwSignal<u32>, saved: RwSignal<bool>) -> impl IntoView {
+fn ProjectEditor(
+    form: ProjectForm,
+    reload: RwSignal<u32>,
+    saved: RwSignal<bool>,
+    history: HistoryResource,
+) -> impl IntoView {
     let save = ServerAction::<SaveProject>::new();
     let delete = ServerAction::<DeleteProject>::new();
     reload_after(save, reload, saved);
@@ -542,7 +550,7 @@ fn ProjectEditor(form: ProjectForm, reload: RwSignal<u32>, saved: RwSignal<bool>
                         }.into_any(),
                     }}
                 </section>
-                <RecordHistory entity="project" entity_id=id reload/>
+                <RecordHistory entries=history/>
             })}
         </section>
     }

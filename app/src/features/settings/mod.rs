@@ -5,7 +5,7 @@ pub mod api;
 
 use crate::domain::dates::format_date;
 use crate::domain::holidays::{validate_holiday, HolidayDraft};
-use crate::features::audit::RecordHistory;
+use crate::features::audit::{history_resource, HistoryResource, RecordHistory};
 use crate::features::auth::Guarded;
 use crate::ui::{
     form_error, shown_errors, today, unavailable_reason, ErrorPanel, ErrorSummary, FieldError,
@@ -49,6 +49,12 @@ fn NeedStatuses() -> impl IntoView {
         move || (param("coc"), reload.get()),
         |(coc, _)| list_need_statuses(coc),
     );
+    // The history of the status being edited (`?edit=ID`), shown under its form.
+    let history = history_resource(
+        "referral_need_status",
+        move || param("edit").parse::<i64>().ok(),
+        reload,
+    );
     view! {
         <section class="panel">
             <h1>"Referral Need Statuses"</h1>
@@ -59,7 +65,7 @@ fn NeedStatuses() -> impl IntoView {
                         Ok(list) => {
                             let (coc, holidays) = (list.coc.clone(), list.holidays.clone());
                             view! {
-                                <StatusTable list edit=param("edit") reload saved/>
+                                <StatusTable list edit=param("edit") reload saved history/>
                                 <Holidays coc holidays reload notice=holiday_notice/>
                             }.into_any()
                         }
@@ -77,6 +83,7 @@ fn StatusTable(
     edit: String,
     reload: RwSignal<u32>,
     saved: RwSignal<bool>,
+    history: HistoryResource,
 ) -> impl IntoView {
     let coc = list.coc.clone();
     let selected_coc = list.coc.clone();
@@ -132,7 +139,7 @@ fn StatusTable(
         </table>
         <p><a class="button" href=format!("/settings/need-statuses?coc={}&edit=new", list.coc)>"Add a status"</a></p>
         {(editing.is_some() || adding).then(|| view! {
-            <StatusForm coc=list.coc.clone() status=editing.clone() all=list.statuses.clone() reload saved/>
+            <StatusForm coc=list.coc.clone() status=editing.clone() all=list.statuses.clone() reload saved history/>
         })}
     }
 }
@@ -144,6 +151,7 @@ fn StatusForm(
     all: Vec<NeedStatusView>,
     reload: RwSignal<u32>,
     saved: RwSignal<bool>,
+    history: HistoryResource,
 ) -> impl IntoView {
     let save = ServerAction::<SaveNeedStatus>::new();
     let error = form_error(save);
@@ -253,7 +261,7 @@ fn StatusForm(
                     {move || if save.pending().get() { "Saving…" } else { "Save status" }}
                 </button>
             </ActionForm>
-            {own.map(|id| view! { <RecordHistory entity="referral_need_status" entity_id=id reload/> })}
+            {own.map(|_| view! { <RecordHistory entries=history/> })}
         </section>
     }
 }
