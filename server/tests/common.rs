@@ -100,6 +100,40 @@ impl TestApp {
         }
     }
 
+    /// Posts a server function as an HTML form without JavaScript does (`Accept: text/html`,
+    /// from a page of this site); the answer is a redirect back to a page.
+    pub async fn post_plain_form(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        cookie: &str,
+        page: &str,
+    ) -> Reply {
+        let response = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .form(form)
+            .header(header::ORIGIN, format!("http://{}", self.host))
+            .header(header::REFERER, format!("{}{page}", self.base))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::COOKIE, cookie)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let text = response.text().await.unwrap_or_default();
+        Reply {
+            status,
+            cookie: None,
+            body: serde_json::json!({ "location": location, "text": text }),
+        }
+    }
+
     /// Signs in and returns the session cookie.
     pub async fn sign_in(&self, username: &str) -> String {
         let reply = self

@@ -835,3 +835,119 @@ async fn answers_at_project_start_are_edited_with_the_same_rules(pool: PgPool) {
             .unwrap();
     assert_eq!(living, None);
 }
+
+/// The stored draft's data and whether the row still counts as an open draft.
+async fn stored_draft(app: &TestApp, draft: i64) -> (Value, bool) {
+    sqlx::query_as::<_, (sqlx::types::Json<Value>, bool)>(
+        "select data, deleted_at is null from intake_drafts where id = $1",
+    )
+    .bind(draft)
+    .fetch_one(&app.pool)
+    .await
+    .map(|(data, open)| (data.0, open))
+    .unwrap()
+}
+
+/// Whether a full SSN is anywhere in the draft table or the audit log.
+async fn ssn_kept(app: &TestApp, ssn: &str) -> Vec<String> {
+    let pattern = format!("%{ssn}%");
+    sqlx::query_scalar(
+        "select 'intake_drafts ' || id from intake_drafts where data::text like $1
+         union all
+         select 'audit_log ' || id from audit_log
+          where coalesce(before::text, '') like $1 or coalesce(after::text, '') like $1",
+    )
+    .bind(pattern)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+fn with_ssn(mut member: Value, ssn: &str) -> Value {
+    member["ssn"] = json!(ssn);
+    member["ssn_data_quality"] = json!("1");
+    member
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn full_ssns_leave_the_draft_on_submit_and_on_discard(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = as_user(&app, NORTHSIDE).await;
+    let marisol = app.client_id("Marisol", "Quintero").await;
+    let event = event_of(&app, marisol).await;
+    let psh = project_id(&app, "Northside Permanent Supportive Housing").await;
+
+    // Submitted: the household is enrolled, the SSN is on the new client only.
+    let data = draft(
+        psh,
+        &today(),
+        vec![
+            existing(0, marisol, "1"),
+            with_ssn(
+                new_client(1, "Teo", "Quintero", "1984-03-02", "3"),
+                "123456789",
+            ),
+        ],
+    );
+    let (id, version) = start(&app, &cookie, marisol, Some(event)).await;
+    let saved = save(&app, &cookie, marisol, id, version, &data).await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    assert_eq!(
+        ssn_kept(&app, "123456789").await,
+        vec![format!("intake_drafts {id}")],
+        "the open draft keeps what the user typed"
+    );
+    let submitted = submit(
+        &app,
+        &cookie,
+        marisol,
+        id,
+        saved.body.as_i64().unwrap() as i32,
+    )
+    .await;
+    assert_eq!(submitted.status, StatusCode::OK, "{:?}", submitted.body);
+    let (stored, open) = stored_draft(&app, id).await;
+    assert!(!open);
+    assert!(!stored.to_string().contains("123456789"), "{stored}");
+    assert_eq!(ssn_kept(&app, "123456789").await, Vec::<String>::new());
+    assert_eq!(
+        count(&app, "select count(*) from clients where ssn = '123456789'").await,
+        1,
+        "the SSN is on the client record"
+    );
+
+    // Discarded: nothing is enrolled and the SSN is gone too.
+    let tobias = app.client_id("Tobias", "Wren").await;
+    let rrh = project_id(&app, "Northside Rapid Re-Housing").await;
+    let (id, version) = start(&app, &cookie, tobias, None).await;
+    let data = draft(
+        rrh,
+        &today(),
+        vec![
+            existing(0, tobias, "1"),
+            with_ssn(
+                new_client(1, "Ines", "Wren", "1990-01-02", "3"),
+                "987654321",
+            ),
+        ],
+    );
+    let saved = save(&app, &cookie, tobias, id, version, &data).await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    assert_eq!(ssn_kept(&app, "987654321").await.len(), 1);
+    let discarded = app
+        .call(
+            "intake/discard",
+            &[
+                ("client_id", &tobias.to_string()),
+                ("draft_id", &id.to_string()),
+                ("version", &saved.body.to_string()),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(discarded.status, StatusCode::OK, "{:?}", discarded.body);
+    let (stored, open) = stored_draft(&app, id).await;
+    assert!(!open);
+    assert!(!stored.to_string().contains("987654321"), "{stored}");
+    assert_eq!(ssn_kept(&app, "987654321").await, Vec::<String>::new());
+}

@@ -121,8 +121,11 @@ pub struct MemberDraft {
     /// For an existing client: the name and DOB on record.
     pub name: String,
     pub known_dob: Option<NaiveDate>,
-    /// Projects in which the existing client has an open enrollment.
+    /// The organization's own projects in which the existing client has an open enrollment
+    /// (other organizations' projects are never sent: see `enrolled_elsewhere`).
     pub open_project_ids: Vec<i64>,
+    /// The existing client has an open enrollment in another organization's project.
+    pub enrolled_elsewhere: bool,
     pub first_name: String,
     pub last_name: String,
     pub name_data_quality: String,

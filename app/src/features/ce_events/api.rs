@@ -415,6 +415,14 @@ pub async fn correct_ce_event(
             {
                 return Err(AppError::Forbidden);
             }
+            // The row is locked (`for update`) for the rest of this transaction, so the client's
+            // exit from Coordinated Entry cannot close it between this check and the write.
+            if stored.is_closed() {
+                return Err(AppError::field(
+                    "event_date",
+                    "This referral was closed when the client was exited from Coordinated Entry: it can no longer be corrected or re-targeted.",
+                ));
+            }
             if stored.version != version {
                 return Err(AppError::Conflict);
             }

@@ -209,12 +209,15 @@ pub struct StoredEvent {
     pub need_status_due: Option<NaiveDate>,
     pub not_housed_reason: Option<String>,
     pub resulting_enrollment: Option<String>,
+    /// Set when the client's exit from Coordinated Entry closed the unresolved referral.
+    pub closed_on: Option<NaiveDate>,
 }
 
 impl StoredEvent {
-    /// Closed: still unresolved when the client was exited from Coordinated Entry.
+    /// Closed: still unresolved when the client was exited from Coordinated Entry (the exit
+    /// set `closed_on`; an event of an exited CE enrollment without a result counts too).
     pub fn is_closed(&self) -> bool {
-        self.ce_exit_date.is_some() && self.referral_result.is_none()
+        self.closed_on.is_some() || (self.ce_exit_date.is_some() && self.referral_result.is_none())
     }
 
     /// Who may see an event: the receiving organization, the CoC's CE organization, and
@@ -275,7 +278,8 @@ pub async fn load_event(
                 case when ev.closed_on is not null then 'Closed: exited from Coordinated Entry' else s.name end as need_status,
                 ev.need_status_id, coalesce(s.is_initial, false) as need_status_initial,
                 ev.need_status_due, r.label as not_housed_reason,
-                rp.name || ' (started ' || to_char(re.entry_date, 'MM/DD/YYYY') || ')' as resulting_enrollment
+                rp.name || ' (started ' || to_char(re.entry_date, 'MM/DD/YYYY') || ')' as resulting_enrollment,
+                ev.closed_on
            from ce_events ev
            join projects p on p.id = ev.referred_project_id
            join enrollments ce on ce.id = ev.enrollment_id
@@ -312,12 +316,13 @@ pub async fn list_events(
         Option<NaiveDate>,
         i64,
         String,
+        bool,
     );
     let rows: Vec<Row> = sqlx::query_as(
         "select ev.id, ev.event_date, ev.event, p.name,
                 case when ev.closed_on is not null then 'Closed: exited from Coordinated Entry' else s.name end,
                 ev.date_referral_acknowledged, ev.referral_result,
-                ev.result_date, p.organization_id, cep.coc_code
+                ev.result_date, p.organization_id, cep.coc_code, ev.closed_on is not null
            from ce_events ev
            join projects p on p.id = ev.referred_project_id
            join enrollments ce on ce.id = ev.enrollment_id
@@ -347,10 +352,12 @@ pub async fn list_events(
                 result_date,
                 receiving_org,
                 coc,
+                closed,
             )| {
                 let corrects = context.workgroup == Workgroup::PriorityListManager
                     && context.ce_for_coc.as_deref() == Some(coc.as_str())
-                    && result.is_none();
+                    && result.is_none()
+                    && !closed;
                 CeEventRow {
                     id,
                     event_date,
@@ -538,7 +545,7 @@ pub async fn save_event(
             set date_referral_acknowledged = $3, provider_contact_name = $4, provider_contact_phone = $5,
                 provider_contact_email = $6, referral_result = $7, result_date = $8, resulting_enrollment_id = $9,
                 not_housed_reason_id = $10, version = version + 1, updated_at = now(), updated_by = $11
-          where id = $1 and version = $2
+          where id = $1 and version = $2 and closed_on is null
           returning version",
     )
     .bind(event.id)
@@ -563,6 +570,9 @@ pub async fn save_event(
 }
 
 /// The PLM's correction of Event Date and Event, and re-targeting to `target` (id, name).
+/// Only an open referral changes: one resolved, or closed by the client's exit from
+/// Coordinated Entry, is refused by the update itself (the caller holds the row lock and has
+/// said why; a row that changed anyway is a conflict).
 pub async fn correct_event(
     tx: &mut Transaction<'_, Postgres>,
     actor: &Actor,
@@ -583,7 +593,8 @@ pub async fn correct_event(
     let version: Option<i32> = sqlx::query_scalar(
         "update ce_events set event_date = $3, event = $4, location_crisis_or_ph_housing = $5,
                 referred_project_id = $7, version = version + 1, updated_at = now(), updated_by = $6
-          where id = $1 and version = $2 returning version",
+          where id = $1 and version = $2 and closed_on is null and referral_result is null
+          returning version",
     )
     .bind(event.id)
     .bind(event.version)
@@ -790,7 +801,7 @@ pub async fn change_need_status(
 ) -> Result<i32, AppError> {
     let version: Option<i32> = sqlx::query_scalar(
         "update ce_events set version = version + 1, updated_at = now(), updated_by = $3
-          where id = $1 and version = $2 returning version",
+          where id = $1 and version = $2 and closed_on is null returning version",
     )
     .bind(event.id)
     .bind(event.version)

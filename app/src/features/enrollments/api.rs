@@ -65,7 +65,11 @@ pub struct EnrollmentView {
     pub enrollment_coc: Option<String>,
     /// (label, answer) pairs of the answers collected at project start.
     pub answers: Vec<(String, String)>,
+    /// The household members the active organization may see.
     pub household: Vec<HouseholdMemberRow>,
+    /// How many other members the household has (clients outside the organization's scope,
+    /// never named).
+    pub household_elsewhere: i64,
     pub move_in: MoveInFacts,
     pub exit: Option<ExitSummary>,
     pub exit_facts: ExitFacts,

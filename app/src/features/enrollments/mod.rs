@@ -125,6 +125,14 @@ fn EnrollmentDetail() -> impl IntoView {
     }
 }
 
+/// The household row that stands for members outside the organization's scope.
+fn household_elsewhere(count: i64) -> String {
+    match count {
+        1 => "1 household member in another organization".to_string(),
+        n => format!("{n} household members in another organization"),
+    }
+}
+
 #[component]
 fn EnrollmentDetails(
     e: EnrollmentView,
@@ -133,6 +141,7 @@ fn EnrollmentDetails(
 ) -> impl IntoView {
     let client_id = e.client_id;
     let household = e.household.clone();
+    let elsewhere = e.household_elsewhere;
     view! {
         <div class="client-record">
             <ClientMenu client_id current=RecordPage::Enrollments/>
@@ -161,6 +170,9 @@ fn EnrollmentDetails(
                                 <td>{m.exit_date.map(format_date).unwrap_or_else(|| "Still enrolled".into())}</td>
                             </tr>
                         }).collect_view()}
+                        {(elsewhere > 0).then(|| view! {
+                            <tr><td colspan="4" class="muted">{household_elsewhere(elsewhere)}</td></tr>
+                        })}
                     </tbody>
                 </table>
                 <AnswersSection e=e.clone() reload saved/>

@@ -25,6 +25,9 @@ const ENROLLMENT_VISIBLE: &str = "($3::boolean or p.organization_id = $1
     or ($2::text is not null and p.project_type = 14 and p.coc_code = $2::text)
     or (p.project_type = 14 and exists (select 1 from clients c where c.id = e.client_id and {CLIENT_IN_SCOPE})))";
 
+/// How a household member outside the organization's scope is shown (never by name).
+pub const OUT_OF_SCOPE_MEMBER: &str = "a household member in another organization";
+
 fn visible() -> String {
     ENROLLMENT_VISIBLE.replace("{CLIENT_IN_SCOPE}", CLIENT_IN_SCOPE)
 }
@@ -142,7 +145,7 @@ async fn load(
     );
     let row: Option<StoredRow> = sqlx::query_as(&sql)
         .bind(org)
-        .bind(coc)
+        .bind(coc.clone())
         .bind(admin)
         .bind(enrollment_id)
         .bind(client_id)
@@ -167,14 +170,21 @@ async fn load(
         || has_prior_living
         || dob.is_none_or(|dob| crate::domain::dates::age_on(dob, entry_date) >= 18);
     // The household's other members still enrolled (locked too when the head may exit them).
-    let others: Vec<(i64, Option<String>, Option<String>, NaiveDate, i16)> = sqlx::query_as(&format!(
-        "select e.id, c.first_name, c.last_name, e.entry_date, e.relationship_to_hoh
+    // A member the organization may not see is not named (their name stays in the database).
+    type Other = (i64, Option<String>, Option<String>, NaiveDate, i16, bool);
+    let others: Vec<Other> = sqlx::query_as(&format!(
+        "select e.id, case when {CLIENT_IN_SCOPE} then c.first_name end,
+                case when {CLIENT_IN_SCOPE} then c.last_name end, e.entry_date, e.relationship_to_hoh,
+                {CLIENT_IN_SCOPE}
            from enrollments e join clients c on c.id = e.client_id
-          where e.household_id = $1 and e.id <> $2 and e.deleted_at is null
+          where e.household_id = $4 and e.id <> $5 and e.deleted_at is null
             and not exists (select 1 from exits x where x.enrollment_id = e.id and x.deleted_at is null)
           order by e.id{}",
         if for_update { " for update of e" } else { "" }
     ))
+    .bind(org)
+    .bind(coc)
+    .bind(admin)
     .bind(household_id)
     .bind(enrollment_id)
     .fetch_all(&mut *conn)
@@ -196,9 +206,13 @@ async fn load(
             already_exited: exit_date.is_some(),
             others_open: others
                 .into_iter()
-                .map(|(id, first, last, entry_date, rel)| OpenMember {
+                .map(|(id, first, last, entry_date, rel, in_scope)| OpenMember {
                     enrollment_id: id,
-                    name: display_name(first.as_deref(), None, last.as_deref(), None),
+                    name: if in_scope {
+                        display_name(first.as_deref(), None, last.as_deref(), None)
+                    } else {
+                        OUT_OF_SCOPE_MEMBER.to_string()
+                    },
                     entry_date,
                     is_head: rel == 1,
                 })
@@ -299,11 +313,25 @@ pub async fn view(
         ..Default::default()
     };
     let owns = stored.owner_org == context.organization_id;
-    let suggested_exit_date: Option<NaiveDate> = if project_type == Some(14) {
-        sqlx::query_scalar(
-            "select max(move_in_date) from enrollments where client_id = $1 and deleted_at is null",
-        )
+    // For the CE organization exiting the client: the latest Housing Move-in Date among the
+    // enrollments it may see and those its referrals from this CE enrollment resulted in. Nobody
+    // else is shown another organization's move-in date.
+    let suggested_exit_date: Option<NaiveDate> = if project_type == Some(14) && owns {
+        let (scope_org, scope_coc, scope_admin) = binds(context);
+        sqlx::query_scalar(&format!(
+            "select max(e.move_in_date) from enrollments e join projects p on p.id = e.project_id
+              where e.client_id = $4 and e.deleted_at is null
+                and ({visible}
+                     or exists (select 1 from ce_events ev
+                                 where ev.enrollment_id = $5 and ev.resulting_enrollment_id = e.id
+                                   and ev.deleted_at is null))",
+            visible = visible()
+        ))
+        .bind(scope_org)
+        .bind(scope_coc)
+        .bind(scope_admin)
         .bind(client_id)
+        .bind(enrollment_id)
         .fetch_one(&mut *conn)
         .await?
     } else {
@@ -377,15 +405,30 @@ pub async fn view(
             ));
         }
     }
-    let household: Vec<(i64, i64, Option<String>, Option<String>, i16, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
+    // The household's members the organization may see; the others are only counted.
+    let (scope_org, scope_coc, scope_admin) = binds(context);
+    let household: Vec<(i64, i64, Option<String>, Option<String>, i16, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(&format!(
         "select e.id, e.client_id, c.first_name, c.last_name, e.relationship_to_hoh, e.entry_date, x.exit_date
            from enrollments e join clients c on c.id = e.client_id
            left join exits x on x.enrollment_id = e.id and x.deleted_at is null
-          where e.household_id = $1 and e.deleted_at is null
-          order by (e.relationship_to_hoh <> 1), e.id",
-    )
+          where e.household_id = $4 and e.deleted_at is null and {CLIENT_IN_SCOPE}
+          order by (e.relationship_to_hoh <> 1), e.id"
+    ))
+    .bind(scope_org)
+    .bind(scope_coc.clone())
+    .bind(scope_admin)
     .bind(stored.household_id)
     .fetch_all(&mut *conn)
+    .await?;
+    let household_elsewhere: i64 = sqlx::query_scalar(&format!(
+        "select count(*) from enrollments e join clients c on c.id = e.client_id
+          where e.household_id = $4 and e.deleted_at is null and not {CLIENT_IN_SCOPE}"
+    ))
+    .bind(scope_org)
+    .bind(scope_coc)
+    .bind(scope_admin)
+    .bind(stored.household_id)
+    .fetch_one(&mut *conn)
     .await?;
     let exit = stored.move_in.exit_date.map(|exit_date| ExitSummary {
         exit_date,
@@ -428,6 +471,7 @@ pub async fn view(
                 },
             )
             .collect(),
+        household_elsewhere,
         can_edit: owns && context.workgroup != Workgroup::SystemAdministrator,
         answers_draft,
         asks_prior_living: stored.asks_prior_living,

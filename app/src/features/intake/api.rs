@@ -37,7 +37,10 @@ pub struct HouseholdCandidate {
     pub client_id: i64,
     pub name: String,
     pub dob: Option<NaiveDate>,
+    /// The organization's own projects the client has an open enrollment in.
     pub open_project_ids: Vec<i64>,
+    /// The client also has an open enrollment in another organization (never which one).
+    pub enrolled_elsewhere: bool,
 }
 
 /// Where a submitted intake leads.

@@ -598,6 +598,7 @@ fn HouseholdStep(wizard: Wizard, client_id: i64, draft_id: i64) -> impl IntoView
                     name: c.name,
                     known_dob: c.dob,
                     open_project_ids: c.open_project_ids,
+                    enrolled_elsewhere: c.enrolled_elsewhere,
                     ..Default::default()
                 },
             )
@@ -647,7 +648,8 @@ fn HouseholdStep(wizard: Wizard, client_id: i64, draft_id: i64) -> impl IntoView
                             let label = format!("Add {}", c.name);
                             let id = c.client_id;
                             let dob = c.dob.map(format_date).unwrap_or_else(|| "DOB not recorded".into());
-                            let text = format!("{} · {} · Personal ID {}", c.name, dob, c.client_id);
+                            let elsewhere = if c.enrolled_elsewhere { " · Enrolled elsewhere" } else { "" };
+                            let text = format!("{} · {} · Personal ID {}{elsewhere}", c.name, dob, c.client_id);
                             let c = StoredValue::new(c);
                             view! {
                                 <li>
@@ -668,6 +670,9 @@ fn HouseholdStep(wizard: Wizard, client_id: i64, draft_id: i64) -> impl IntoView
 #[component]
 fn HouseholdMember(wizard: Wizard, key: u32) -> impl IntoView {
     let is_new = wizard.member(key, |m| m.is_new_client()).unwrap_or(false);
+    let elsewhere = wizard
+        .member(key, |m| m.enrolled_elsewhere)
+        .unwrap_or(false);
     let name = move || wizard.member(key, |m| m.display_name()).unwrap_or_default();
     let dob = move || {
         wizard
@@ -686,6 +691,7 @@ fn HouseholdMember(wizard: Wizard, key: u32) -> impl IntoView {
             <div class="member-head">
                 <strong>{name}</strong>
                 {(!is_new).then(|| view! { <span class="muted">" · born "{dob}</span> })}
+                {elsewhere.then(|| view! { <span class="muted">" · enrolled elsewhere"</span> })}
                 {is_new.then(|| view! { <span class="badge">"New client"</span> })}
                 <button type="button" class="secondary small" aria-label=move || format!("Remove {}", name()) on:click=remove>"Remove"</button>
             </div>

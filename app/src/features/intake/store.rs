@@ -344,6 +344,8 @@ pub async fn update_draft(
     Ok(version)
 }
 
+/// Ends a draft (submitted or discarded). Its answers go with it: the row stays (who started
+/// it, when it ended) but its data, full SSNs included, is emptied in the same statement.
 pub async fn delete_draft(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -351,7 +353,8 @@ pub async fn delete_draft(
     action: &str,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "update intake_drafts set deleted_at = now(), version = version + 1, updated_at = now(), updated_by = $2
+        "update intake_drafts set data = '{}'::jsonb, deleted_at = now(), version = version + 1,
+                updated_at = now(), updated_by = $2
           where id = $1",
     )
     .bind(draft_id)
@@ -373,19 +376,55 @@ pub async fn delete_draft(
     Ok(())
 }
 
-/// Open enrollments (no exit) of the clients: (client id, project id).
-async fn open_enrollments(
+/// A client's open enrollments as the organization may learn them: the ids of its own projects
+/// the client is enrolled in (the intake's "already enrolled" rule needs these), and whether the
+/// client is also enrolled elsewhere. Another organization's project (a shelter, a victim
+/// service provider) is never named.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OpenEnrollments {
+    pub own_project_ids: Vec<i64>,
+    pub elsewhere: bool,
+}
+
+/// Open enrollments (no exit) of the clients, by client, seen from `organization_id`: the
+/// other organizations' project ids stay in the database (the query answers only a flag).
+pub async fn open_enrollments(
     db: impl PgExecutor<'_>,
+    organization_id: i64,
     client_ids: &[i64],
-) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "select e.client_id, e.project_id from enrollments e
+) -> Result<Vec<(i64, OpenEnrollments)>, sqlx::Error> {
+    let rows: Vec<(i64, Vec<i64>, bool)> = sqlx::query_as(
+        "select e.client_id,
+                coalesce(array_agg(distinct e.project_id) filter (where p.organization_id = $2), '{}'),
+                bool_or(p.organization_id <> $2)
+           from enrollments e join projects p on p.id = e.project_id
           where e.client_id = any($1) and e.deleted_at is null
-            and not exists (select 1 from exits x where x.enrollment_id = e.id and x.deleted_at is null)",
+            and not exists (select 1 from exits x where x.enrollment_id = e.id and x.deleted_at is null)
+          group by e.client_id",
     )
     .bind(client_ids)
+    .bind(organization_id)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(client, own_project_ids, elsewhere)| {
+            (
+                client,
+                OpenEnrollments {
+                    own_project_ids,
+                    elsewhere,
+                },
+            )
+        })
+        .collect())
+}
+
+fn open_of(open: &[(i64, OpenEnrollments)], client_id: i64) -> OpenEnrollments {
+    open.iter()
+        .find(|(c, _)| *c == client_id)
+        .map(|(_, o)| o.clone())
+        .unwrap_or_default()
 }
 
 /// Brings existing members' names, dates of birth and open enrollments up to date from the
@@ -400,7 +439,7 @@ pub async fn refresh_members(
         return Ok(());
     }
     let clients = fetch_clients(conn, context, "c.id = any($4)", |q| q.bind(ids.clone())).await?;
-    let open = open_enrollments(&mut *conn, &ids).await?;
+    let open = open_enrollments(&mut *conn, context.organization_id, &ids).await?;
     for member in draft.members.iter_mut() {
         let Some(id) = member.client_id else { continue };
         match clients.iter().find(|c| c.id == id) {
@@ -410,11 +449,9 @@ pub async fn refresh_members(
             }
             None => return Err(AppError::NotFound),
         }
-        member.open_project_ids = open
-            .iter()
-            .filter(|(c, _)| *c == id)
-            .map(|(_, p)| *p)
-            .collect();
+        let open = open_of(&open, id);
+        member.open_project_ids = open.own_project_ids;
+        member.enrolled_elsewhere = open.elsewhere;
     }
     Ok(())
 }
@@ -441,18 +478,18 @@ pub async fn candidates(
         }
     };
     let ids: Vec<i64> = clients.iter().map(|c| c.id).collect();
-    let open = open_enrollments(&mut *conn, &ids).await?;
+    let open = open_enrollments(&mut *conn, context.organization_id, &ids).await?;
     Ok(clients
         .into_iter()
-        .map(|c| HouseholdCandidate {
-            client_id: c.id,
-            name: c.name,
-            dob: c.dob,
-            open_project_ids: open
-                .iter()
-                .filter(|(id, _)| *id == c.id)
-                .map(|(_, p)| *p)
-                .collect(),
+        .map(|c| {
+            let open = open_of(&open, c.id);
+            HouseholdCandidate {
+                client_id: c.id,
+                name: c.name,
+                dob: c.dob,
+                open_project_ids: open.own_project_ids,
+                enrolled_elsewhere: open.elsewhere,
+            }
         })
         .collect())
 }

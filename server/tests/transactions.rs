@@ -1,0 +1,206 @@
+//! Every transaction ends exactly once: a walk through the CE Event form (acknowledge, resolve,
+//! the form without JavaScript, refusals to other organizations) must not make PostgreSQL say
+//! "there is no transaction in progress" (a COMMIT or ROLLBACK sent outside a transaction).
+//! sqlx logs the server's notices as tracing events under `sqlx::postgres::notice`; a layer
+//! collects them for the thread the test (and, on its single-threaded runtime, the app) runs on.
+
+mod common;
+
+use common::{spawn_app, TestApp};
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::PgPool;
+use std::sync::{Arc, Mutex};
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::Layer;
+
+const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// The messages of PostgreSQL notices sqlx reported.
+#[derive(Clone, Default)]
+struct Notices(Arc<Mutex<Vec<String>>>);
+
+struct Message(String);
+
+impl Visit for Message {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.0 = value.to_string();
+        }
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" && self.0.is_empty() {
+            self.0 = format!("{value:?}");
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for Notices {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() == "sqlx::postgres::notice" {
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            self.0.lock().unwrap().push(message.0);
+        }
+    }
+}
+
+impl Notices {
+    fn about_transactions(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.contains("transaction"))
+            .cloned()
+            .collect()
+    }
+}
+
+fn today() -> String {
+    chrono::Local::now().date_naive().to_string()
+}
+
+async fn version_of(app: &TestApp, event: i64) -> i32 {
+    sqlx::query_scalar("select version from ce_events where id = $1")
+        .bind(event)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn event_of(app: &TestApp, first: &str, last: &str) -> (i64, i64) {
+    let client = app.client_id(first, last).await;
+    let event: i64 =
+        sqlx::query_scalar("select id from ce_events where client_id = $1 order by id limit 1")
+            .bind(client)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    (client, event)
+}
+
+fn save_form(
+    client: i64,
+    event: i64,
+    version: i32,
+    ack: &str,
+    result: &str,
+    reason: &str,
+) -> Vec<(&'static str, String)> {
+    let result_date = if result.is_empty() {
+        String::new()
+    } else {
+        today()
+    };
+    vec![
+        ("client_id", client.to_string()),
+        ("event_id", event.to_string()),
+        ("version", version.to_string()),
+        ("date_referral_acknowledged", ack.to_string()),
+        ("provider_contact_name", "Casey Moreno".into()),
+        ("provider_contact_phone", "(612) 555-0142".into()),
+        ("provider_contact_email", "casey@northside.example".into()),
+        ("referral_result", result.to_string()),
+        ("result_date", result_date),
+        ("resulting_enrollment", String::new()),
+        ("not_housed_reason", reason.to_string()),
+    ]
+}
+
+fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+async fn save(app: &TestApp, cookie: &str, form: &[(&'static str, String)]) -> (StatusCode, Value) {
+    let reply = app.call("ce/save", &pairs(form), Some(cookie)).await;
+    (reply.status, reply.body)
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_ce_event_walk_ends_each_transaction_once(pool: PgPool) {
+    let notices = Notices::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(notices.clone()));
+    let app = spawn_app(pool).await;
+    // The detector works: a ROLLBACK outside a transaction is reported.
+    sqlx::query("rollback").execute(&app.pool).await.unwrap();
+    assert_eq!(
+        notices.about_transactions(),
+        vec!["there is no transaction in progress".to_string()]
+    );
+    notices.0.lock().unwrap().clear();
+    let northside = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+
+    // Acknowledge (with JavaScript).
+    let (client, event) = event_of(&app, "Marisol", "Quintero").await;
+    let version = version_of(&app, event).await;
+    let (status, body) = save(
+        &app,
+        &northside,
+        &save_form(client, event, version, &today(), "", ""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body:?}");
+
+    // Resolve another referral: first refused (no reason), then saved.
+    let (client2, event2) = event_of(&app, "Opal", "Hendricks").await;
+    let v2 = version_of(&app, event2).await;
+    let (status, _) = save(
+        &app,
+        &northside,
+        &save_form(client2, event2, v2, &today(), "2", ""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) = save(
+        &app,
+        &northside,
+        &save_form(client2, event2, v2, &today(), "2", "1"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body:?}");
+
+    // Without JavaScript: a refused date, then a saved acknowledgement of a third referral.
+    let (client3, event3) = event_of(&app, "Dashiell", "Okonkwo").await;
+    let v3 = version_of(&app, event3).await;
+    let page = format!("/clients/{client3}/ce-events/{event3}");
+    let bad = app
+        .post_plain_form(
+            "ce/save",
+            &pairs(&save_form(client3, event3, v3, "2001-01-01", "", "")),
+            &northside,
+            &page,
+        )
+        .await;
+    assert!(bad.status.is_redirection(), "{:?}", bad.body);
+    assert_eq!(version_of(&app, event3).await, v3);
+    let good = app
+        .post_plain_form(
+            "ce/save",
+            &pairs(&save_form(client3, event3, v3, &today(), "", "")),
+            &northside,
+            &page,
+        )
+        .await;
+    assert!(good.status.is_redirection(), "{:?}", good.body);
+    assert_eq!(version_of(&app, event3).await, v3 + 1);
+
+    // Other organizations are refused, and nothing changes.
+    let v1 = version_of(&app, event).await;
+    let shelter = app.sign_in_as("shelter", 1, "Harbor Light Shelter").await;
+    let form = save_form(client, event, v1, &today(), "", "");
+    assert_eq!(save(&app, &shelter, &form).await.0, StatusCode::NOT_FOUND);
+    let plm = app
+        .sign_in_as("plm", 3, "Riverbend CoC Coordinated Entry")
+        .await;
+    assert_eq!(save(&app, &plm, &form).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(version_of(&app, event).await, v1);
+
+    // Connections go back to the pool (and flush a queued ROLLBACK) in the background.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(notices.about_transactions(), Vec::<String>::new());
+}
