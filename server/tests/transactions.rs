@@ -204,3 +204,70 @@ async fn a_ce_event_walk_ends_each_transaction_once(pool: PgPool) {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(notices.about_transactions(), Vec::<String>::new());
 }
+
+/// A request dropped while its COMMIT is on the wire: with sqlx's own `commit` the dropped
+/// transaction queues a ROLLBACK that follows the COMMIT on the pooled connection (the warning
+/// seen once in a CE Event walk); `app::ssr::commit` finishes the COMMIT in a task of its own.
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_commit_cut_short_by_a_dropped_request_ends_the_transaction_once(pool: PgPool) {
+    let notices = Notices::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(notices.clone()));
+    // One connection, so the next query runs on the connection the dropped commit left.
+    let options = pool.connect_options().as_ref().clone();
+    let single = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap();
+    // A COMMIT that takes 200 ms (a deferred trigger), so a request can be dropped during it.
+    for statement in [
+        "create table commits (n int)",
+        "create function slow_commit() returns trigger language plpgsql as
+           $$ begin perform pg_sleep(0.2); return null; end $$",
+        "create constraint trigger slow_commit after insert on commits
+           deferrable initially deferred for each row execute function slow_commit()",
+    ] {
+        sqlx::query(statement).execute(&single).await.unwrap();
+    }
+
+    let cut_short = |commit: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>| async move {
+        // Dropped while the COMMIT runs, as a request future is when its client goes away.
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(50), commit).await;
+    };
+
+    // sqlx's own commit: the detector sees the stray ROLLBACK.
+    let mut tx = single.begin().await.unwrap();
+    sqlx::query("insert into commits values (1)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    cut_short(Box::pin(async move {
+        let _ = tx.commit().await;
+    }))
+    .await;
+    sqlx::query("select 1").execute(&single).await.unwrap();
+    assert!(
+        !notices.about_transactions().is_empty(),
+        "the detector sees a ROLLBACK after a dropped COMMIT"
+    );
+    notices.0.lock().unwrap().clear();
+
+    // The app's commit: the COMMIT completes and nothing follows it.
+    let mut tx = single.begin().await.unwrap();
+    sqlx::query("insert into commits values (2)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    cut_short(Box::pin(async move {
+        let _ = app::ssr::commit(tx).await;
+    }))
+    .await;
+    sqlx::query("select 1").execute(&single).await.unwrap();
+    assert_eq!(notices.about_transactions(), Vec::<String>::new());
+    let committed: i64 = sqlx::query_scalar("select count(*) from commits where n = 2")
+        .fetch_one(&single)
+        .await
+        .unwrap();
+    assert_eq!(committed, 1, "the COMMIT landed");
+}

@@ -23,6 +23,24 @@ pub fn pool() -> Result<PgPool, AppError> {
     })
 }
 
+/// Commits `tx` in a task of its own, so that it ends exactly once. A request dropped while its
+/// COMMIT is on the wire (the browser went away, the request timed out) would otherwise leave
+/// sqlx believing the transaction still open: its ROLLBACK would follow the COMMIT on the pooled
+/// connection (PostgreSQL: "there is no transaction in progress"), and the caller could not tell
+/// whether the write landed. In a task, the COMMIT completes whatever happens to the request.
+pub async fn commit(tx: sqlx::Transaction<'static, sqlx::Postgres>) -> Result<(), sqlx::Error> {
+    tokio::spawn(tx.commit())
+        .await
+        .map_err(|_| sqlx::Error::WorkerCrashed)?
+}
+
+/// Rolls `tx` back in a task of its own (see [`commit`]).
+pub async fn rollback(tx: sqlx::Transaction<'static, sqlx::Postgres>) -> Result<(), sqlx::Error> {
+    tokio::spawn(tx.rollback())
+        .await
+        .map_err(|_| sqlx::Error::WorkerCrashed)?
+}
+
 /// Every server function ends here: the error's status code goes on the response, and
 /// internal errors are logged (their text never reaches the user).
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {

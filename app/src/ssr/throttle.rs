@@ -187,7 +187,7 @@ pub async fn begin(pool: &PgPool, username: &str, address: &str) -> Result<Attem
         None
     };
     if let Some(error) = refusal {
-        tx.rollback().await?;
+        crate::ssr::rollback(tx).await?;
         tracing::info!(address, "password attempt refused by the limits");
         return Err(error);
     }
@@ -198,7 +198,7 @@ pub async fn begin(pool: &PgPool, username: &str, address: &str) -> Result<Attem
     .bind(address)
     .fetch_one(&mut *tx)
     .await?;
-    tx.commit().await?;
+    crate::ssr::commit(tx).await?;
     Ok(Attempt { id, slot })
 }
 
@@ -237,7 +237,7 @@ impl Attempt {
             )
             .await?;
         }
-        tx.commit().await?;
+        crate::ssr::commit(tx).await?;
         Ok(valid)
     }
 }

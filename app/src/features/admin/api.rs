@@ -156,7 +156,7 @@ pub async fn create_user(
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             leptos_axum::redirect(&format!("/admin/users/{id}"));
             Ok(id)
         }
@@ -367,7 +367,7 @@ pub async fn grant_membership(
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             Ok(version)
         }
         .await,
@@ -411,7 +411,7 @@ pub async fn revoke_membership(user_id: i64, membership_id: i64) -> Result<i32, 
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             Ok(version)
         }
         .await,
@@ -452,7 +452,7 @@ pub async fn set_user_active(user_id: i64, version: i32, active: bool) -> Result
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             Ok(version)
         }
         .await,
@@ -499,7 +499,7 @@ pub async fn reset_password(
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             Ok(version)
         }
         .await,

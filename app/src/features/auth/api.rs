@@ -147,7 +147,7 @@ pub async fn apply_context(workgroup: i16, organization_id: i64) -> Result<(), A
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             leptos_axum::redirect("/");
             Ok(())
         }
@@ -203,7 +203,7 @@ pub async fn change_password(
             .fetch_one(&mut *tx)
             .await?;
             audit::record(&mut tx, &actor, audit::Change { action: "change_password", entity: "user", entity_id: Some(actor.user_id), before: None, after: None }).await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
 
             let session = auth::session().await?;
             if let Some(mut session_auth) = auth::read_session_auth(&session).await? {

@@ -261,7 +261,7 @@ pub async fn refer_to_housing(
                 &valid,
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             leptos_axum::redirect(&format!("/clients/{client_id}/ce-events?referred={id}"));
             Ok(id)
         }
@@ -381,7 +381,7 @@ pub async fn save_ce_event(
             };
             let version =
                 store::save_event(&mut tx, &actor, &event, &update, new_status.as_ref()).await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             back_to_form_without_javascript(client_id, event_id);
             Ok(version)
         }
@@ -474,7 +474,7 @@ pub async fn correct_ce_event(
             .map_err(AppError::Invalid)?;
             let target = target.map(|(id, name, _, _)| (id, name));
             let version = store::correct_event(&mut tx, &actor, &stored, target, &valid).await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             back_to_form_without_javascript(client_id, event_id);
             Ok(version)
         }
@@ -565,7 +565,7 @@ pub async fn update_need_status(
                 ));
             };
             let version = store::change_need_status(&mut tx, &actor, &event, &status).await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             back_to_form_without_javascript(client_id, event_id);
             Ok(version)
         }

@@ -168,7 +168,7 @@ pub async fn update_enrollment_answers(
             let version =
                 store::set_answers(&mut tx, &actor, enrollment_id, disabling, prior.as_ref())
                     .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             back_to_enrollment(client_id, enrollment_id);
             Ok(version)
         }
@@ -195,7 +195,7 @@ pub async fn record_move_in(
             let date = validate_move_in(&move_in_date, &stored.move_in, today())
                 .map_err(AppError::Invalid)?;
             let version = store::set_move_in(&mut tx, &actor, enrollment_id, date).await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             back_to_enrollment(client_id, enrollment_id);
             Ok(version)
         }
@@ -233,7 +233,7 @@ pub async fn exit_enrollment(
             };
             let exit = validate_exit(&draft, &stored.exit, today()).map_err(AppError::Invalid)?;
             let version = store::insert_exits(&mut tx, &actor, enrollment_id, &exit).await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             back_to_enrollment(client_id, enrollment_id);
             Ok(version)
         }

@@ -186,7 +186,7 @@ pub async fn start_export(
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             job::spawn(&pool, id);
             redirect_plain_form_post("/export");
             Ok(id)

@@ -182,7 +182,7 @@ async fn serve(
     )
     .await
     .map_err(|e| internal(&e))?;
-    tx.commit().await.map_err(|e| internal(&e))?;
+    crate::ssr::commit(tx).await.map_err(|e| internal(&e))?;
 
     let response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
     Ok(with_file_headers(response, &name, size))

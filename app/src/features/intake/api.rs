@@ -103,7 +103,7 @@ pub async fn start_intake(
                     store::insert_draft(&mut tx, &actor, client_id, ce_event_id, &draft).await?
                 }
             };
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             leptos_axum::redirect(&format!("/clients/{client_id}/intake/{draft_id}"));
             Ok(draft_id)
         }
@@ -165,7 +165,7 @@ pub async fn save_intake(
                 return Err(AppError::Conflict);
             }
             let version = store::update_draft(&mut tx, &actor, draft_id, &draft).await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             Ok(version)
         }
         .await,
@@ -214,7 +214,7 @@ pub async fn discard_intake(client_id: i64, draft_id: i64, version: i32) -> Resu
                 return Err(AppError::Conflict);
             }
             store::delete_draft(&mut tx, &actor, draft_id, "intake.discard").await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             leptos_axum::redirect(&format!("/clients/{client_id}"));
             Ok(())
         }
@@ -262,7 +262,7 @@ pub async fn submit_intake(
                 )
                 .await?;
             }
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             let next_url = match stored.ce_event_id {
                 Some(event_id) => format!(
                     "/clients/{client_id}/ce-events/{event_id}?enrollment={head_enrollment_id}"

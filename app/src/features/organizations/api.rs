@@ -183,7 +183,7 @@ pub async fn save_organization(
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             if organization_id == 0 {
                 leptos_axum::redirect(&format!("/admin/organizations/{id}?saved=1"));
             } else {
@@ -236,7 +236,7 @@ pub async fn add_coc(code: String, name: String) -> Result<String, AppError> {
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             redirect_plain_form_post("/admin/organizations?saved=1");
             Ok(code)
         }
@@ -374,7 +374,7 @@ pub async fn save_project(
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             if project_id == 0 {
                 leptos_axum::redirect(&format!("/admin/projects/{id}?saved=1"));
             } else {
@@ -431,7 +431,7 @@ pub async fn delete_project(project_id: i64, version: i32) -> Result<i64, AppErr
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             let organization = saved.organization_id.parse::<i64>().unwrap_or_default();
             leptos_axum::redirect(&format!("/admin/organizations/{organization}?saved=1"));
             Ok(organization)
@@ -519,7 +519,7 @@ pub async fn save_ce_participation(
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             redirect_plain_form_post(&format!("/admin/projects/{project_id}?saved=1"));
             Ok(id)
         }

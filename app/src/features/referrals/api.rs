@@ -256,7 +256,7 @@ pub async fn create_referral(
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             crate::ssr::redirect_plain_form_post(&format!("/clients/{client_id}/referrals?created={id}"));
             Ok(id)
         }
@@ -481,7 +481,7 @@ pub async fn save_referral_outcome(
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             crate::ssr::redirect_plain_form_post(&format!(
                     "/clients/{client_id}/referrals/{referral_id}?saved=1"
                 ));

@@ -244,7 +244,7 @@ pub async fn save_need_status(
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             crate::ssr::redirect_plain_form_post(&format!("/settings/need-statuses?coc={coc}&saved=1"));
             Ok(id)
         }
@@ -407,7 +407,7 @@ pub async fn add_holiday(
             let holiday = validate_holiday(&draft, &existing).map_err(AppError::Invalid)?;
             let id = insert_holiday(&mut tx, &actor, &coc, &holiday).await?;
             refresh_due_dates(&mut tx, &coc, &[holiday.date]).await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             crate::ssr::redirect_plain_form_post(&format!(
                 "/settings/need-statuses?coc={coc}&holiday_saved=1"
             ));
@@ -447,7 +447,7 @@ pub async fn add_federal_holidays(coc: String, year: String) -> Result<usize, Ap
                 added.push(holiday.date);
             }
             refresh_due_dates(&mut tx, &coc, &added).await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             crate::ssr::redirect_plain_form_post(&format!(
                 "/settings/need-statuses?coc={coc}&holiday_saved=1"
             ));
@@ -500,7 +500,7 @@ pub async fn remove_holiday(coc: String, id: i64, version: i32) -> Result<(), Ap
                 },
             )
             .await?;
-            tx.commit().await?;
+            crate::ssr::commit(tx).await?;
             crate::ssr::redirect_plain_form_post(&format!("/settings/need-statuses?coc={coc}&holiday_saved=1"));
             Ok(())
         }
