@@ -9,7 +9,7 @@ Bounded in count and time. Measures and checks:
   3. the lockout attempt: wrong passwords for `admin` from another address, then the real
      user signs in from theirs.
 Prints a Markdown summary (for BENCHMARKS.md) and exits non-zero when a goal is missed.
-Usage: probe.py BASE_URL SERVER_PID [FLOOD_CONCURRENCY] [FLOOD_SECONDS]
+Usage: probe.py BASE_URL SERVER_PID [FLOOD_CONCURRENCY] [FLOOD_SECONDS] [many|one]
 """
 
 import http.client
@@ -24,6 +24,9 @@ BASE = sys.argv[1].rstrip("/")
 PID = int(sys.argv[2])
 FLOOD_CONCURRENCY = int(sys.argv[3]) if len(sys.argv) > 3 else 300
 FLOOD_SECONDS = float(sys.argv[4]) if len(sys.argv) > 4 else 20.0
+# "many": every flooding thread has an address of its own (the per-address limits do not stop
+# it, the hash slots must); "one": the whole flood from one address (the issue's measurement).
+FLOOD_SOURCES = sys.argv[5] if len(sys.argv) > 5 else "many"
 PASSWORD = "threshold-demo-2026"
 HOST, PORT = urllib.parse.urlsplit(BASE).hostname, urllib.parse.urlsplit(BASE).port
 
@@ -111,7 +114,7 @@ flood_lock = threading.Lock()
 
 
 def flooder(index):
-    source = f"127.{10 + index // 250}.{index % 250}.{1 + index % 7}"
+    source = f"127.{10 + index // 250}.{index % 250}.{1 + index % 7}" if FLOOD_SOURCES == "many" else "127.9.0.1"
     while not stop.is_set():
         username = "flood-%08x" % random.getrandbits(32)
         try:
@@ -149,7 +152,7 @@ hwm = rss_kib("VmHWM")
 p95_during = percentile(during, 95)
 lines.append(
     f"Flood: {FLOOD_CONCURRENCY} concurrent unauthenticated sign-ins for {FLOOD_SECONDS:.0f} s "
-    f"from {FLOOD_CONCURRENCY} addresses; answers {dict(sorted(flood_statuses.items(), key=str))}"
+    f"from {FLOOD_CONCURRENCY if FLOOD_SOURCES == 'many' else 1} address(es); answers {dict(sorted(flood_statuses.items(), key=str))}"
 )
 lines.append(
     f"Resident memory: {rss_before / 1024:.0f} MiB before, peak {max(peak_rss[0], hwm) / 1024:.0f} MiB, "

@@ -151,7 +151,21 @@ impl From<sqlx::Error> for AppError {
         if let sqlx::Error::RowNotFound = error {
             return AppError::NotFound;
         }
+        if let sqlx::Error::PoolTimedOut = error {
+            tracing::warn!("no database connection free in time");
+            return AppError::Busy { seconds: 2 };
+        }
         if let Some(db) = error.as_database_error() {
+            // Text PostgreSQL cannot store (a NUL byte) is the caller's input, not our failure;
+            // the input checks refuse it first, this is the last line.
+            if db.code().as_deref() == Some("55P03") {
+                // lock_timeout: too many requests queue on one lock (a burst of sign-ins).
+                return AppError::Busy { seconds: 2 };
+            }
+            if matches!(db.code().as_deref(), Some("22021" | "22P05" | "54000")) {
+                tracing::info!(code = ?db.code(), "database refused the input");
+                return AppError::BadRequest;
+            }
             if let Some(constraint) = db.constraint() {
                 if let Some((field, message)) = crate::ssr::constraints::describe(constraint) {
                     tracing::info!(constraint, "constraint refused a write");

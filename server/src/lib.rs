@@ -31,7 +31,7 @@ pub const SESSION_IDLE: Duration = Duration::from_secs(60 * 60);
 
 pub async fn connect(database_url: &str) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
-        .max_connections(16)
+        .max_connections(POOL_CONNECTIONS)
         .acquire_timeout(Duration::from_secs(5))
         .connect(database_url)
         .await
@@ -119,6 +119,12 @@ impl Settings {
     }
 }
 
+/// Database connections in the pool.
+pub const POOL_CONNECTIONS: u32 = 16;
+/// At most half the pool's connections may be held by sign-ins in progress (each holds one while
+/// it waits for its limits' locks), so signed-in users always find a connection.
+pub const MAX_HASH_SLOTS: usize = POOL_CONNECTIONS as usize / 2;
+
 /// The number of password hashes that may run at once (`THRESHOLD_HASH_SLOTS`, default about the
 /// core count).
 pub fn hash_slots_from_env() -> Result<usize, String> {
@@ -127,11 +133,13 @@ pub fn hash_slots_from_env() -> Result<usize, String> {
             .trim()
             .parse::<usize>()
             .ok()
-            .filter(|n| (1..=64).contains(n))
+            .filter(|n| (1..=MAX_HASH_SLOTS).contains(n))
             .ok_or_else(|| {
-                format!("THRESHOLD_HASH_SLOTS must be a number from 1 to 64 (got {n:?})")
+                format!(
+                    "THRESHOLD_HASH_SLOTS must be a number from 1 to {MAX_HASH_SLOTS} (got {n:?})"
+                )
             }),
-        Err(_) => Ok(app::ssr::passwords::default_slots()),
+        Err(_) => Ok(app::ssr::passwords::default_slots().min(MAX_HASH_SLOTS)),
     }
 }
 

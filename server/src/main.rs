@@ -60,6 +60,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             server::check_hash_file(&options)?;
             let addr = options.site_addr;
             let settings = server::Settings::from_env(addr)?;
+            if settings.public_origin.https && settings.trusted_proxies.is_empty() {
+                // TLS ends at a proxy; without trusting it, every user shares its address in
+                // the sign-in limits.
+                tracing::warn!("THRESHOLD_PUBLIC_URL is https but THRESHOLD_TRUSTED_PROXIES is empty: set it to the TLS proxy's address");
+            }
             app::ssr::passwords::configure(server::hash_slots_from_env()?);
             let deletion = tokio::task::spawn(
                 tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
@@ -67,7 +72,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                     tokio::time::Duration::from_secs(600),
                 ),
             );
-            // Password attempts no limit reads any more are removed (the audit log keeps them).
+            // Password attempts no limit reads any more are removed (the audit log keeps them), and
+            // exports past their 24 hours.
             let pruning = tokio::task::spawn({
                 let pool = pool.clone();
                 async move {
@@ -76,6 +82,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                         every.tick().await;
                         if let Err(error) = app::ssr::throttle::prune(&pool).await {
                             tracing::warn!(%error, "pruning password attempts failed");
+                        }
+                        // A ZIP (full SSNs) nobody downloads is removed after its 24 hours too.
+                        if let Err(error) =
+                            app::features::hmis_export::job::remove_expired(&pool).await
+                        {
+                            tracing::warn!(%error, "removing expired exports failed");
                         }
                     }
                 }

@@ -20,6 +20,10 @@ use std::sync::Arc;
 /// The largest request body any form sends (the intake draft of a large household is far
 /// below it). Larger bodies are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// The largest body of the calls anyone may make without an account (sign-in) or that only
+/// carry passwords: a few fields, so a flood of them buffers little.
+pub const MAX_PASSWORD_BODY_BYTES: usize = 8 * 1024;
+const PASSWORD_ENDPOINTS: [&str; 2] = ["/api/sign_in", "/api/change_password"];
 
 /// The site as browsers address it: scheme, host and port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,29 +97,68 @@ pub async fn client_address(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
-    if let Some(peer) = peer {
-        let address = client_of(peer, request.headers(), &security.trusted_proxies);
-        request.extensions_mut().insert(ClientAddress(address));
+    match peer {
+        Some(peer) => {
+            let address = client_of(peer, request.headers(), &security.trusted_proxies);
+            request.extensions_mut().insert(ClientAddress(address));
+        }
+        None => {
+            // Served without `into_make_service_with_connect_info`: every client would share
+            // one key in the sign-in limits.
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| {
+                tracing::warn!(
+                    "no socket address on requests: sign-in limits cannot tell clients apart"
+                )
+            });
+        }
     }
     next.run(request).await
 }
 
 pub fn client_of(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
-    if !trusted.contains(&peer) {
+    // An IPv4 proxy seen by a server bound to [::] is ::ffff:a.b.c.d: the same address.
+    let peer = peer.to_canonical();
+    let is_trusted = |a: &IpAddr| trusted.iter().any(|t| t.to_canonical() == *a);
+    if !is_trusted(&peer) {
         return peer;
     }
-    let forwarded: Vec<IpAddr> = headers
+    // From the right: each trusted proxy appended the address it received from. The first entry
+    // that is not a trusted proxy is the client; everything left of it is the client's to forge.
+    // An entry that cannot be read stops the walk: the nearest trusted hop is used instead.
+    let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse().ok())
+        .map(str::trim)
         .collect();
-    forwarded
-        .into_iter()
-        .rev()
-        .find(|a| !trusted.contains(a))
-        .unwrap_or(peer)
+    let mut client = peer;
+    for entry in entries.into_iter().rev() {
+        let Some(address) = parse_forwarded(entry) else {
+            break;
+        };
+        client = address;
+        if !is_trusted(&address) {
+            break;
+        }
+    }
+    client
+}
+
+/// An `X-Forwarded-For` entry: an address, optionally with a port (`a.b.c.d:p`, `[v6]:p`).
+fn parse_forwarded(entry: &str) -> Option<IpAddr> {
+    if let Ok(address) = entry.parse::<IpAddr>() {
+        return Some(address.to_canonical());
+    }
+    if let Ok(socket) = entry.parse::<SocketAddr>() {
+        return Some(socket.ip().to_canonical());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|inner| inner.parse::<IpAddr>().ok())
+        .map(|a| a.to_canonical())
 }
 
 /// Refuses a state-changing request unless its Origin (or, failing that, its Referer) is this
@@ -130,6 +173,17 @@ pub async fn require_same_origin(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
+    if safe
+        && request.uri().path().starts_with("/exports/")
+        && !download_from_this_site(&security.origin, request.headers())
+    {
+        tracing::warn!(uri = %request.uri(), "cross-site export download refused");
+        return (
+            StatusCode::FORBIDDEN,
+            "Request refused: open the download from the HMIS CSV export page.",
+        )
+            .into_response();
+    }
     if safe || same_origin(&security.origin, request.headers()) {
         next.run(request).await
     } else {
@@ -139,6 +193,24 @@ pub async fn require_same_origin(
             "Request refused: it did not come from this site.",
         )
             .into_response()
+    }
+}
+
+/// Whether a download (a GET carrying full SSNs) was started on this site: `Sec-Fetch-Site`
+/// says so (or `none`: a typed address, a bookmark); a browser that sends no `Sec-Fetch-Site`
+/// must send this site's Origin or Referer (the export page's link carries the Referer).
+pub fn download_from_this_site(origin: &PublicOrigin, headers: &HeaderMap) -> bool {
+    if let Some(value) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        if !origin.matches(value) {
+            return false;
+        }
+    }
+    match headers
+        .get("sec-fetch-site")
+        .map(|v| v.to_str().unwrap_or(""))
+    {
+        Some(site) => matches!(site, "same-origin" | "none"),
+        None => same_origin(origin, headers),
     }
 }
 
@@ -156,11 +228,30 @@ pub fn same_origin(origin: &PublicOrigin, headers: &HeaderMap) -> bool {
 /// (the shared text rule), answered at the field as the function's own field errors are.
 /// Bodies are at most [`MAX_BODY_BYTES`] (the body limit layer runs first).
 pub async fn check_server_fn_input(request: Request, next: Next) -> Response {
+    // A page renders its server functions in-process: its query string is their input too.
+    if let Some(query) = request.uri().query() {
+        if !control_character_fields(query.as_bytes()).is_empty() {
+            tracing::info!(
+                path = request.uri().path(),
+                "query string with control characters refused"
+            );
+            return (
+                StatusCode::BAD_REQUEST,
+                "Request refused: the address holds a control character.",
+            )
+                .into_response();
+        }
+    }
     if request.method() != Method::POST || !request.uri().path().starts_with("/api/") {
         return next.run(request).await;
     }
+    let limit = if PASSWORD_ENDPOINTS.contains(&request.uri().path()) {
+        MAX_PASSWORD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
     let (parts, body) = request.into_parts();
-    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
+    let bytes = match to_bytes(body, limit).await {
         Ok(bytes) => bytes,
         Err(_) => return too_large(),
     };
@@ -369,6 +460,45 @@ mod tests {
     }
 
     #[test]
+    fn downloads_start_on_this_site_only() {
+        let site = local();
+        let fetch = header::HeaderName::from_static("sec-fetch-site");
+        assert!(download_from_this_site(
+            &site,
+            &headers(&[(fetch.clone(), "same-origin")])
+        ));
+        assert!(download_from_this_site(
+            &site,
+            &headers(&[(fetch.clone(), "none")])
+        ));
+        assert!(!download_from_this_site(
+            &site,
+            &headers(&[(fetch.clone(), "cross-site")])
+        ));
+        assert!(!download_from_this_site(
+            &site,
+            &headers(&[(fetch.clone(), "same-site")])
+        ));
+        assert!(!download_from_this_site(
+            &site,
+            &headers(&[
+                (fetch, "same-origin"),
+                (header::ORIGIN, "http://evil.example")
+            ])
+        ));
+        // An older browser: the export page's Referer, or nothing at all.
+        assert!(download_from_this_site(
+            &site,
+            &headers(&[(header::REFERER, "http://127.0.0.1:3000/exports")])
+        ));
+        assert!(!download_from_this_site(
+            &site,
+            &headers(&[(header::REFERER, "http://evil.example/")])
+        ));
+        assert!(!download_from_this_site(&site, &headers(&[])));
+    }
+
+    #[test]
     fn referer_is_the_fallback_and_absence_is_refused() {
         let site = local();
         assert!(same_origin(
@@ -411,6 +541,28 @@ mod tests {
         // Trusted: the nearest untrusted hop (the first entries are the client's to forge).
         assert_eq!(client_of(proxy, &forwarded, &[proxy]), client);
         assert_eq!(client_of(proxy, &headers(&[]), &[proxy]), proxy);
+        // The proxy as an IPv4-mapped peer (a server bound to [::]) is still the proxy.
+        let mapped: IpAddr = "::ffff:10.0.0.2".parse().unwrap();
+        assert_eq!(client_of(mapped, &forwarded, &[proxy]), client);
+        // A port on the entry the proxy appended does not hand the choice to the client.
+        let with_port = headers(&[(
+            header::HeaderName::from_static("x-forwarded-for"),
+            "198.51.100.1, 203.0.113.9:51234",
+        )]);
+        assert_eq!(client_of(proxy, &with_port, &[proxy]), client);
+        // An entry that cannot be read stops the walk at the proxy.
+        let garbage = headers(&[(
+            header::HeaderName::from_static("x-forwarded-for"),
+            "198.51.100.1, not-an-address",
+        )]);
+        assert_eq!(client_of(proxy, &garbage, &[proxy]), proxy);
+        // Two trusted proxies in a row.
+        let second: IpAddr = "10.0.0.3".parse().unwrap();
+        let chained = headers(&[(
+            header::HeaderName::from_static("x-forwarded-for"),
+            "198.51.100.1, 203.0.113.9, 10.0.0.3",
+        )]);
+        assert_eq!(client_of(proxy, &chained, &[proxy, second]), client);
     }
 
     #[test]

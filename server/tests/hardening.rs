@@ -50,7 +50,9 @@ async fn attempts(pool: &PgPool, username: &str) -> (i64, i64) {
 /// serial run would get (5), every other answer 429 with Retry-After.
 async fn parallel_guesses(pool: PgPool, n: usize, with_right_password_at: Option<usize>) {
     let app = spawn_app(pool).await;
-    let http = client_from(Ipv4Addr::new(127, 0, 0, 1));
+    // An address of its own: refusals are remembered in the process for a few seconds, and the
+    // tests of this binary share the process.
+    let http = client_from(Ipv4Addr::new(127, 0, 2, (n % 250) as u8));
     let calls = (0..n).map(|i| {
         let http = http.clone();
         let base = app.base.clone();
@@ -598,4 +600,241 @@ async fn behind_tls_the_cookie_is_host_only_and_secure_and_hsts_is_sent(pool: Pg
             .await
             .unwrap();
     assert_eq!(address, "203.0.113.50");
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_date_before_1900_is_refused_at_the_field_and_nothing_is_saved(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    let (event, client, version): (i64, i64, i32) = sqlx::query_as(
+        "select ev.id, ev.client_id, ev.version from ce_events ev
+           join projects p on p.id = ev.referred_project_id
+           join organizations o on o.id = p.organization_id
+          where o.name = 'Northside Housing Partners' and ev.date_referral_acknowledged is null
+            and ev.referral_result is null and ev.closed_on is null
+          order by ev.id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    for (date, message) in [
+        ("-4000-01-01", "Enter a date as YYYY-MM-DD."),
+        ("1899-12-31", "Enter a date on or after 01/01/1900."),
+    ] {
+        let reply = app
+            .call(
+                "ce/save",
+                &[
+                    ("client_id", &client.to_string()),
+                    ("event_id", &event.to_string()),
+                    ("version", &version.to_string()),
+                    ("date_referral_acknowledged", date),
+                    ("provider_contact_name", "Casey Moreno"),
+                    ("provider_contact_phone", "(612) 555-0142"),
+                    ("provider_contact_email", "casey@northside.example"),
+                    ("referral_result", ""),
+                    ("result_date", ""),
+                    ("resulting_enrollment", ""),
+                    ("not_housed_reason", ""),
+                ],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{date}: {:?}",
+            reply.body
+        );
+        let shown = reply.body["Invalid"]["date_referral_acknowledged"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            shown == message || shown == "Enter a date on or after 01/01/1900.",
+            "{date}: {:?}",
+            reply.body
+        );
+    }
+    let now: i32 = sqlx::query_scalar("select version from ce_events where id = $1")
+        .bind(event)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(now, version, "nothing saved");
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn old_password_attempts_are_pruned_and_recent_ones_kept(pool: PgPool) {
+    server::prepare_database(&pool).await.unwrap();
+    sqlx::query(
+        "insert into sign_in_attempts (username, ip, succeeded, at) values
+           ('a', '10.0.0.1', false, now() - interval '25 hours'),
+           ('a', '10.0.0.1', false, now() - interval '23 hours'),
+           ('a', '10.0.0.1', true,  now() - interval '89 days'),
+           ('a', '10.0.0.1', true,  now() - interval '91 days')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(app::ssr::throttle::prune(&pool).await.unwrap(), 2);
+    let left: Vec<(bool, i32)> = sqlx::query_as(
+        "select succeeded, extract(day from now() - at)::int from sign_in_attempts order by at",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(left, [(true, 89), (false, 0)]);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_success_erases_no_failure_and_counts_start_again_after_it(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let http = client_from(Ipv4Addr::new(127, 0, 3, 1));
+    for i in 0..4 {
+        let status = sign_in_from(&http, &app.base, "shelter", &format!("typo-{i}"))
+            .await
+            .status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let status = sign_in_from(&http, &app.base, "shelter", app::ssr::demo::DEMO_PASSWORD)
+        .await
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        attempts(&app.pool, "shelter").await,
+        (4, 1),
+        "the failures are kept"
+    );
+    // Counted again from the success: five more typos before this address is paused.
+    for i in 0..5 {
+        let status = sign_in_from(&http, &app.base, "shelter", &format!("later-{i}"))
+            .await
+            .status();
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "typo {i} after the success"
+        );
+    }
+    let status = sign_in_from(&http, &app.base, "shelter", app::ssr::demo::DEMO_PASSWORD)
+        .await
+        .status();
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn an_account_guessed_from_many_addresses_slows_strangers_not_its_user(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let own = client_from(Ipv4Addr::new(127, 0, 4, 100));
+    assert_eq!(
+        sign_in_from(&own, &app.base, "eastgate", app::ssr::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // 50 failures from 10 addresses (5 each: every address at its own limit).
+    for a in 1..=10u8 {
+        let http = client_from(Ipv4Addr::new(127, 0, 4, a));
+        for i in 0..5 {
+            let status = sign_in_from(&http, &app.base, "eastgate", &format!("g{a}-{i}"))
+                .await
+                .status();
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+    }
+    // A new address: one try, then paused (slowed, not shut out).
+    let stranger = client_from(Ipv4Addr::new(127, 0, 4, 200));
+    assert_eq!(
+        sign_in_from(&stranger, &app.base, "eastgate", "one-more")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in_from(&stranger, &app.base, "eastgate", "two-more")
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The user's own address keeps its five, and signs in.
+    assert_eq!(
+        sign_in_from(&own, &app.base, "eastgate", "a-typo")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in_from(&own, &app.base, "eastgate", app::ssr::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_control_character_in_a_page_address_is_a_400(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app
+        .sign_in_as("caseworker", 1, "Northside Housing Partners")
+        .await;
+    for path in ["/clients?q=a%00b", "/clients?q=%01", "/priority-list?q=%00"] {
+        let response = reqwest::Client::new()
+            .get(format!("{}{path}", app.base))
+            .header(header::COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+    }
+    // An ordinary search still renders.
+    let response = reqwest::Client::new()
+        .get(format!("{}/clients?q=Quintero", app.base))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_chunked_body_past_the_limit_is_a_413(pool: PgPool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app(pool).await;
+    for (path, size) in [
+        ("/api/clients/search", 300 * 1024),
+        ("/api/sign_in", 16 * 1024),
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(&app.host).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\
+             Connection: close\r\n\r\n",
+            host = app.host
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let chunk = vec![b'a'; 8 * 1024];
+        let mut sent = 0;
+        while sent < size {
+            let frame = format!("{:x}\r\n", chunk.len());
+            if stream.write_all(frame.as_bytes()).await.is_err()
+                || stream.write_all(&chunk).await.is_err()
+                || stream.write_all(b"\r\n").await.is_err()
+            {
+                break; // the server stopped reading: it has answered
+            }
+            sent += chunk.len();
+        }
+        let _ = stream.write_all(b"0\r\n\r\n").await;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "{path}: {}",
+            answer.lines().next().unwrap_or_default()
+        );
+    }
 }

@@ -10,8 +10,9 @@
 //! - per address, over all usernames: [`ADDRESS_FAILURES`] within the window (guessing many
 //!   accounts from one place);
 //! - per username, over all addresses: after [`ACCOUNT_FAILURES`] within the window (guessing
-//!   from many places), only addresses that signed in as that user in the last
-//!   [`KNOWN_ADDRESS_DAYS`] days may try.
+//!   from many places), an address that has not signed in as that user in the last
+//!   [`KNOWN_ADDRESS_DAYS`] days gets [`UNKNOWN_ADDRESS_FAILURES`] failure per window instead of
+//!   [`PAIR_FAILURES`]: slower, never shut out; the user's own addresses are not slowed.
 
 use super::audit;
 use super::passwords::{self, Slot};
@@ -27,6 +28,9 @@ pub const PAIR_FAILURES: i64 = 5;
 pub const ADDRESS_FAILURES: i64 = 30;
 pub const ACCOUNT_FAILURES: i64 = 50;
 pub const KNOWN_ADDRESS_DAYS: i64 = 90;
+/// At least one: a stranger to an account under attack is slowed, never shut out.
+pub const UNKNOWN_ADDRESS_FAILURES: i64 = 1;
+const _: () = assert!(UNKNOWN_ADDRESS_FAILURES >= 1);
 
 /// The source address of the request: the socket peer, or the client a configured trusted
 /// proxy names (set by the server's middleware on every request).
@@ -56,6 +60,16 @@ pub fn client_address_key() -> String {
         .and_then(|parts| parts.extensions.get::<ClientAddress>().copied())
         .map(|a| a.key())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The failures one address may have for one username: fewer for a stranger to the account while
+/// the account is guessed at from many places.
+pub fn pair_limit(account_failures: i64, known_address: bool) -> i64 {
+    if account_failures >= ACCOUNT_FAILURES && !known_address {
+        UNKNOWN_ADDRESS_FAILURES
+    } else {
+        PAIR_FAILURES
+    }
 }
 
 /// What a limit said no to, for the message.
@@ -135,6 +149,11 @@ pub async fn begin(pool: &PgPool, username: &str, address: &str) -> Result<Attem
     }
     let slot = passwords::slot().await?;
     let mut tx = pool.begin().await?;
+    // A burst queues on these locks holding a connection each: bounded by the hash slots, and
+    // by this timeout (the attempt is then refused as busy, not left waiting).
+    sqlx::query("set local lock_timeout = '2s'")
+        .execute(&mut *tx)
+        .await?;
     // Address first, then username, always in this order (no deadlock between two attempts).
     sqlx::query("select pg_advisory_xact_lock(hashtextextended('sign_in_address:' || $1, 0))")
         .bind(address)
@@ -175,14 +194,13 @@ pub async fn begin(pool: &PgPool, username: &str, address: &str) -> Result<Attem
     .fetch_one(&mut *tx)
     .await?;
 
+    let pair_limit = pair_limit(counts.account_failures, counts.known_address);
     let refusal = if counts.address_failures >= ADDRESS_FAILURES {
         remember_refusal(refusal_keys(username, address)[1].clone());
         Some(refused(counts.address_seconds_left))
-    } else if counts.pair_failures >= PAIR_FAILURES {
+    } else if counts.pair_failures >= pair_limit {
         remember_refusal(refusal_keys(username, address)[0].clone());
         Some(refused(counts.pair_seconds_left))
-    } else if counts.account_failures >= ACCOUNT_FAILURES && !counts.known_address {
-        Some(refused(None))
     } else {
         None
     };
@@ -272,6 +290,17 @@ mod tests {
         assert_eq!(ClientAddress(a).key(), "2001:db8:1:2::/64");
         assert_eq!(ClientAddress(a).key(), ClientAddress(b).key());
         assert_ne!(ClientAddress(a).key(), ClientAddress(c).key());
+    }
+
+    #[test]
+    fn an_account_guessed_from_many_places_slows_strangers_only() {
+        assert_eq!(pair_limit(0, false), PAIR_FAILURES);
+        assert_eq!(pair_limit(ACCOUNT_FAILURES - 1, false), PAIR_FAILURES);
+        assert_eq!(
+            pair_limit(ACCOUNT_FAILURES, false),
+            UNKNOWN_ADDRESS_FAILURES
+        );
+        assert_eq!(pair_limit(ACCOUNT_FAILURES, true), PAIR_FAILURES);
     }
 
     #[test]

@@ -470,15 +470,17 @@ pub async fn reset_password(
         async {
             let actor = auth::require_administrator().await?;
             let pool = pool()?;
-            let mut tx = pool.begin().await?;
-            lock_user(&mut tx, &actor, user_id, Some(version)).await?;
+            // The policy check and the (slow, bounded) hash come before the row lock, so the
+            // lock is never held while waiting for a hash slot.
             let (username,): (String,) = sqlx::query_as("select username from users where id = $1")
                 .bind(user_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&pool)
                 .await?;
             check_new_password(&new_password, &username)
                 .map_err(|m| AppError::field("new_password", m))?;
             let hash = crate::ssr::passwords::hash(new_password.clone()).await?;
+            let mut tx = pool.begin().await?;
+            lock_user(&mut tx, &actor, user_id, Some(version)).await?;
             sqlx::query(
                 "update users set password_hash = $2, must_change_password = true where id = $1",
             )
