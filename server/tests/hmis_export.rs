@@ -694,6 +694,8 @@ async fn a_download_started_by_another_site_is_refused_and_not_audited(pool: PgP
         ("sec-fetch-site", "cross-site"),
         ("sec-fetch-site", "same-site"),
         ("origin", "http://evil.example"),
+        // An older browser (no Sec-Fetch-Site) following a link on another site.
+        ("referer", "http://evil.example/page"),
     ] {
         let response = with(name, value).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
