@@ -119,6 +119,18 @@ impl Settings {
     }
 }
 
+/// Makes every large allocation an mmap of its own, given back to the system when freed. Argon2
+/// takes a 19 MiB buffer per hash; after the first is freed glibc raises its mmap threshold, so
+/// later buffers come from per-thread arenas that keep the memory once the hash is done (a sign-in
+/// flood left the process at 630 MiB with only two hashes at a time). Call first thing in main.
+pub fn return_large_allocations_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; called before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 /// Database connections in the pool.
 pub const POOL_CONNECTIONS: u32 = 16;
 /// At most half the pool's connections may be held by sign-ins in progress (each holds one while

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 // server functions are I/O-bound here; Argon2 runs on the blocking pool either way.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
+    server::return_large_allocations_to_the_system();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
