@@ -12,8 +12,16 @@ use sqlx::{PgConnection, PgPool};
 /// The password of every demo login (printed by `scripts/run`, listed in the README).
 pub const DEMO_PASSWORD: &str = "threshold-demo-2026";
 
-/// Demo logins: (username, first, last, [(workgroup code, organization key)]).
-pub const DEMO_USERS: &[(&str, &str, &str, &[(i16, &str)])] = &[
+/// A demo login: (username, first, last, [(workgroup code, organization key)]).
+pub type DemoUser = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(i16, &'static str)],
+);
+
+/// Demo logins.
+pub const DEMO_USERS: &[DemoUser] = &[
     ("admin", "Avery", "Admin", &[(4, "lead")]),
     (
         "plm",
@@ -608,14 +616,15 @@ async fn load_small(conn: &mut PgConnection, today: NaiveDate) -> Result<String,
                     caseworker,
                 )
                 .await?;
-                if project_type == 3 || project_type == 13 {
-                    if state == 4 && start + Duration::days(5) <= today {
-                        sqlx::query("update enrollments set move_in_date = $1 where id = $2")
-                            .bind(start + Duration::days(5))
-                            .bind(housing)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
+                if (project_type == 3 || project_type == 13)
+                    && state == 4
+                    && start + Duration::days(5) <= today
+                {
+                    sqlx::query("update enrollments set move_in_date = $1 where id = $2")
+                        .bind(start + Duration::days(5))
+                        .bind(housing)
+                        .execute(&mut *conn)
+                        .await?;
                 }
                 let reason = if state == 6 { Some(1) } else { None };
                 (Some(1), Some(start), Some(housing), reason)

@@ -160,12 +160,14 @@ pub async fn client_name_in_scope(
         "select c.first_name, c.middle_name, c.last_name, c.name_suffix from clients c
           where c.id = $4 and c.deleted_at is null and {CLIENT_IN_SCOPE}"
     );
-    let row: Option<(
+    /// First, middle and last name, suffix.
+    type NameParts = (
         Option<String>,
         Option<String>,
         Option<String>,
         Option<String>,
-    )> = sqlx::query_as(&sql)
+    );
+    let row: Option<NameParts> = sqlx::query_as(&sql)
         .bind(org)
         .bind(coc)
         .bind(admin)

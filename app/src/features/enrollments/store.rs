@@ -407,7 +407,17 @@ pub async fn view(
     }
     // The household's members the organization may see; the others are only counted.
     let (scope_org, scope_coc, scope_admin) = binds(context);
-    let household: Vec<(i64, i64, Option<String>, Option<String>, i16, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(&format!(
+    /// Enrollment, client, first and last name, relationship to HoH, entry and exit dates.
+    type MemberRow = (
+        i64,
+        i64,
+        Option<String>,
+        Option<String>,
+        i16,
+        NaiveDate,
+        Option<NaiveDate>,
+    );
+    let household: Vec<MemberRow> = sqlx::query_as(&format!(
         "select e.id, e.client_id, c.first_name, c.last_name, e.relationship_to_hoh, e.entry_date, x.exit_date
            from enrollments e join clients c on c.id = e.client_id
            left join exits x on x.enrollment_id = e.id and x.deleted_at is null

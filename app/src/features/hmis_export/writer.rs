@@ -490,6 +490,9 @@ fn export_row(header: &ExportHeader, clock: Clock) -> Vec<Field> {
 }
 
 /// Writes one file from its query; collects the UserIDs it names into `users`.
+// The export's shared state (connection, folder, header, range, users, clock, progress) is
+// passed as it is; folding it into a struct is part of the feature-convention work (#14).
+#[allow(clippy::too_many_arguments)]
 async fn write_file(
     conn: &mut PgConnection,
     dir: &Path,

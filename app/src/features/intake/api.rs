@@ -80,7 +80,7 @@ pub async fn start_intake(
             {
                 Some(id) => id,
                 None => {
-                    let client = store::client_in_scope(&mut *tx, context, client_id)
+                    let client = store::client_in_scope(&mut tx, context, client_id)
                         .await?
                         .ok_or(AppError::NotFound)?;
                     let projects =

@@ -130,14 +130,16 @@ pub async fn intake_projects(
     db: impl PgExecutor<'_>,
     organization_id: i64,
 ) -> Result<Vec<IntakeProject>, sqlx::Error> {
-    let rows: Vec<(
+    /// Id, name, project type, operating start and end, CoC code.
+    type ProjectRow = (
         i64,
         String,
         Option<i16>,
         NaiveDate,
         Option<NaiveDate>,
         String,
-    )> = sqlx::query_as(
+    );
+    let rows: Vec<ProjectRow> = sqlx::query_as(
         "select id, name, project_type, operating_start_date, operating_end_date, coc_code
                from projects
               where organization_id = $1 and deleted_at is null

@@ -53,8 +53,9 @@ pub async fn organization(
            from organizations where id = $1 and deleted_at is null{}",
         if lock { " for update" } else { "" }
     );
-    let row: Option<(i32, String, Option<String>, i16, Option<String>)> =
-        sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?;
+    /// Version, name, common name, victim service provider, CE for CoC.
+    type OrganizationRow = (i32, String, Option<String>, i16, Option<String>);
+    let row: Option<OrganizationRow> = sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?;
     Ok(row.map(|(version, name, common_name, vsp, ce_for_coc)| {
         (
             version,
