@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{spawn_app, TestApp};
+use common::{days_ago, spawn_app, today, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -17,26 +17,6 @@ async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
     app.sign_in_as(who.0, who.1, who.2).await
 }
 
-/// The only CE event of a client (the demo gives each referred client one).
-async fn event_of(app: &TestApp, first: &str, last: &str) -> (i64, i64) {
-    let client = app.client_id(first, last).await;
-    let event: i64 =
-        sqlx::query_scalar("select id from ce_events where client_id = $1 order by id limit 1")
-            .bind(client)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    (client, event)
-}
-
-async fn version_of(app: &TestApp, event: i64) -> i32 {
-    sqlx::query_scalar("select version from ce_events where id = $1")
-        .bind(event)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 async fn audit_rows(app: &TestApp, event: i64) -> i64 {
     sqlx::query_scalar(
         "select count(*) from audit_log where entity = 'ce_event' and entity_id = $1",
@@ -45,14 +25,6 @@ async fn audit_rows(app: &TestApp, event: i64) -> i64 {
     .fetch_one(&app.pool)
     .await
     .unwrap()
-}
-
-fn today() -> String {
-    chrono::Local::now().date_naive().to_string()
-}
-
-fn days_ago(n: i64) -> String {
-    (chrono::Local::now().date_naive() - chrono::Duration::days(n)).to_string()
 }
 
 struct Save<'a> {
@@ -332,7 +304,7 @@ async fn referral_creation_rules(pool: PgPool) {
 async fn the_provider_acknowledges_a_referral(pool: PgPool) {
     let app = spawn_app(pool).await;
     let northside = as_user(&app, NORTHSIDE).await;
-    let (client, event) = event_of(&app, "Marisol", "Quintero").await;
+    let (client, event) = app.event_of("Marisol", "Quintero").await;
     let form = app
         .call(
             "ce/get",
@@ -405,8 +377,8 @@ async fn the_provider_acknowledges_a_referral(pool: PgPool) {
 async fn acknowledgement_rules_are_checked_on_the_server(pool: PgPool) {
     let app = spawn_app(pool).await;
     let northside = as_user(&app, NORTHSIDE).await;
-    let (client, event) = event_of(&app, "Dashiell", "Okonkwo").await;
-    let version = version_of(&app, event).await;
+    let (client, event) = app.event_of("Dashiell", "Okonkwo").await;
+    let version = app.event_version(event).await;
     let (status, body) = save(
         &app,
         &northside,
@@ -434,7 +406,7 @@ async fn acknowledgement_rules_are_checked_on_the_server(pool: PgPool) {
         .as_str()
         .unwrap()
         .contains("valid email"));
-    assert_eq!(version_of(&app, event).await, version, "nothing saved");
+    assert_eq!(app.event_version(event).await, version, "nothing saved");
     assert_eq!(audit_rows(&app, event).await, 0);
 
     let future = (chrono::Local::now().date_naive() + chrono::Duration::days(1)).to_string();
@@ -459,8 +431,8 @@ async fn acknowledgement_rules_are_checked_on_the_server(pool: PgPool) {
 #[sqlx::test(migrator = "MIGRATIONS")]
 async fn only_the_receiving_organization_may_acknowledge(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let (client, event) = event_of(&app, "Marisol", "Quintero").await;
-    let version = version_of(&app, event).await;
+    let (client, event) = app.event_of("Marisol", "Quintero").await;
+    let version = app.event_version(event).await;
     let ack = Save {
         ack: &today(),
         ..ACK
@@ -504,8 +476,8 @@ async fn only_the_receiving_organization_may_acknowledge(pool: PgPool) {
 async fn a_stale_save_is_refused(pool: PgPool) {
     let app = spawn_app(pool).await;
     let northside = as_user(&app, NORTHSIDE).await;
-    let (client, event) = event_of(&app, "Dashiell", "Okonkwo").await;
-    let version = version_of(&app, event).await;
+    let (client, event) = app.event_of("Dashiell", "Okonkwo").await;
+    let version = app.event_version(event).await;
     let (status, _) = save(
         &app,
         &northside,
@@ -548,8 +520,8 @@ async fn a_stale_save_is_refused(pool: PgPool) {
 async fn resolving_unsuccessful_needs_a_reason(pool: PgPool) {
     let app = spawn_app(pool).await;
     let northside = as_user(&app, NORTHSIDE).await;
-    let (client, event) = event_of(&app, "Opal", "Hendricks").await;
-    let version = version_of(&app, event).await;
+    let (client, event) = app.event_of("Opal", "Hendricks").await;
+    let version = app.event_version(event).await;
     let no_reason = Save {
         ack: &today(),
         result: "2",
@@ -588,7 +560,7 @@ async fn resolving_unsuccessful_needs_a_reason(pool: PgPool) {
 async fn a_successful_referral_locks_its_result(pool: PgPool) {
     let app = spawn_app(pool).await;
     let northside = as_user(&app, NORTHSIDE).await;
-    let (client, event) = event_of(&app, "Tobias", "Wren").await;
+    let (client, event) = app.event_of("Tobias", "Wren").await;
     let form = app
         .call(
             "ce/get",
@@ -707,8 +679,8 @@ async fn a_successful_referral_locks_its_result(pool: PgPool) {
 async fn the_plm_corrects_an_unresolved_event(pool: PgPool) {
     let app = spawn_app(pool).await;
     let plm = as_user(&app, PLM).await;
-    let (client, event) = event_of(&app, "Dashiell", "Okonkwo").await;
-    let version = version_of(&app, event).await;
+    let (client, event) = app.event_of("Dashiell", "Okonkwo").await;
+    let version = app.event_version(event).await;
     let date = days_ago(1);
     let args = |version: i32, date: &str, event_code: &str| {
         vec![
@@ -761,7 +733,7 @@ async fn the_plm_corrects_an_unresolved_event(pool: PgPool) {
 #[sqlx::test(migrator = "MIGRATIONS")]
 async fn the_event_list_shows_what_the_organization_may_see(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let (client, _) = event_of(&app, "Marisol", "Quintero").await;
+    let (client, _) = app.event_of("Marisol", "Quintero").await;
     let northside = as_user(&app, NORTHSIDE).await;
     let list = app
         .call(
@@ -804,7 +776,7 @@ async fn the_event_list_shows_what_the_organization_may_see(pool: PgPool) {
 async fn the_plm_retargets_only_an_unacknowledged_referral(pool: PgPool) {
     let app = spawn_app(pool).await;
     let plm = as_user(&app, PLM).await;
-    let (client, event) = event_of(&app, "Marisol", "Quintero").await;
+    let (client, event) = app.event_of("Marisol", "Quintero").await;
     let th: i64 = sqlx::query_scalar(
         "select id from projects where name = 'Harbor Light Transitional Housing'",
     )
@@ -830,7 +802,7 @@ async fn the_plm_retargets_only_an_unacknowledged_referral(pool: PgPool) {
             .await
         }
     };
-    let version = version_of(&app, event).await;
+    let version = app.event_version(event).await;
     // PSH's event 14 does not fit a TH project.
     let reply = correct(version, th.to_string(), "14").await;
     assert_eq!(

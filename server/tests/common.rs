@@ -22,6 +22,15 @@ pub struct Reply {
 }
 
 pub async fn spawn_app(pool: PgPool) -> TestApp {
+    spawn_app_with(pool, server::Settings::local).await
+}
+
+/// `spawn_app` with the settings `settings` makes of the bound address (a TLS deployment, a
+/// trusted proxy).
+pub async fn spawn_app_with(
+    pool: PgPool,
+    settings: impl FnOnce(std::net::SocketAddr) -> server::Settings,
+) -> TestApp {
     let store = server::prepare_database(&pool).await.expect("migrations");
     app::ssr::demo::load(&pool, app::ssr::demo::Size::Small)
         .await
@@ -32,7 +41,7 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
         .build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = server::router(pool.clone(), store, options, &server::Settings::local(addr));
+    let router = server::router(pool.clone(), store, options, &settings(addr));
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -50,6 +59,40 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
             .build()
             .unwrap(),
     }
+}
+
+/// Today and `n` days ago in the server's time zone, as a date field takes them.
+pub fn today() -> String {
+    chrono::Local::now().date_naive().to_string()
+}
+
+pub fn days_ago(n: i64) -> String {
+    (chrono::Local::now().date_naive() - chrono::Duration::days(n)).to_string()
+}
+
+/// A client whose requests leave from `source` (127.0.0.x are distinct loopback addresses),
+/// following no redirects.
+pub fn client_from(source: std::net::Ipv4Addr) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::V4(source))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A sign-in from `http`'s address, from this site's Origin.
+pub async fn sign_in_from(
+    http: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    http.post(format!("{base}/api/sign_in"))
+        .header(header::ORIGIN, base)
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap()
 }
 
 impl TestApp {
@@ -191,6 +234,34 @@ impl TestApp {
         sqlx::query_scalar("select id from clients where first_name = $1 and last_name = $2")
             .bind(first)
             .bind(last)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    pub async fn project_id(&self, name: &str) -> i64 {
+        sqlx::query_scalar("select id from projects where name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    /// The first CE event of a client: (client id, event id).
+    pub async fn event_of(&self, first: &str, last: &str) -> (i64, i64) {
+        let client = self.client_id(first, last).await;
+        let event: i64 =
+            sqlx::query_scalar("select id from ce_events where client_id = $1 order by id limit 1")
+                .bind(client)
+                .fetch_one(&self.pool)
+                .await
+                .unwrap();
+        (client, event)
+    }
+
+    pub async fn event_version(&self, event: i64) -> i32 {
+        sqlx::query_scalar("select version from ce_events where id = $1")
+            .bind(event)
             .fetch_one(&self.pool)
             .await
             .unwrap()

@@ -4,36 +4,13 @@
 
 mod common;
 
-use common::spawn_app;
+use common::{client_from, sign_in_from, spawn_app, spawn_app_with};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 
 const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
-
-/// A client whose requests leave from `source` (127.0.0.x are distinct loopback addresses).
-fn client_from(source: Ipv4Addr) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(IpAddr::V4(source))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-async fn sign_in_from(
-    http: &reqwest::Client,
-    base: &str,
-    username: &str,
-    password: &str,
-) -> reqwest::Response {
-    http.post(format!("{base}/api/sign_in"))
-        .header(header::ORIGIN, base)
-        .form(&[("username", username), ("password", password)])
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn attempts(pool: &PgPool, username: &str) -> (i64, i64) {
     sqlx::query_as(
@@ -514,6 +491,13 @@ async fn pages_carry_a_nonce_policy_and_origins_are_compared_with_the_public_url
         html.contains(&format!("nonce=\"{nonce}\"")),
         "the hydration script carries the nonce"
     );
+    for script in html.split("<script").skip(1) {
+        let tag = script.split('>').next().unwrap_or_default();
+        assert!(
+            tag.contains(&format!("nonce=\"{nonce}\"")),
+            "a script without the nonce: <script{tag}>"
+        );
+    }
     let again = reqwest::get(format!("{}/sign-in", app.base)).await.unwrap();
     assert!(
         !again.headers()[header::CONTENT_SECURITY_POLICY]
@@ -548,29 +532,12 @@ async fn pages_carry_a_nonce_policy_and_origins_are_compared_with_the_public_url
 
 #[sqlx::test(migrator = "MIGRATIONS")]
 async fn behind_tls_the_cookie_is_host_only_and_secure_and_hsts_is_sent(pool: PgPool) {
-    let store = server::prepare_database(&pool).await.unwrap();
-    app::ssr::demo::load(&pool, app::ssr::demo::Size::Small)
-        .await
-        .unwrap();
-    let options = leptos::prelude::LeptosOptions::builder()
-        .output_name("threshold")
-        .site_root("target/site")
-        .build();
-    let settings = server::Settings {
+    let app = spawn_app_with(pool, |_| server::Settings {
         public_origin: server::security::PublicOrigin::parse("https://hmis.example.org").unwrap(),
         trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
-    };
-    let router = server::router(pool.clone(), store, options, &settings);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
+    })
+    .await;
+    let (addr, pool) = (&app.host, &app.pool);
     let response = reqwest::Client::new()
         .post(format!("http://{addr}/api/sign_in"))
         .header(header::ORIGIN, "https://hmis.example.org")
@@ -596,10 +563,26 @@ async fn behind_tls_the_cookie_is_host_only_and_secure_and_hsts_is_sent(pool: Pg
     // Behind the trusted proxy, the forwarded client is the address the limits key on.
     let address: String =
         sqlx::query_scalar("select ip from sign_in_attempts where username = 'caseworker'")
-            .fetch_one(&pool)
+            .fetch_one(pool)
             .await
             .unwrap();
     assert_eq!(address, "203.0.113.50");
+    // A forged entry left of the one the proxy appended is not believed.
+    let forged = reqwest::Client::new()
+        .post(format!("http://{addr}/api/sign_in"))
+        .header(header::ORIGIN, "https://hmis.example.org")
+        .header("x-forwarded-for", "198.51.100.77, 203.0.113.51")
+        .form(&[("username", "shelter"), ("password", "wrong-one")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    let keyed: String =
+        sqlx::query_scalar("select ip from sign_in_attempts where username = 'shelter'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(keyed, "203.0.113.51");
 }
 
 #[sqlx::test(migrator = "MIGRATIONS")]

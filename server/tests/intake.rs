@@ -8,7 +8,7 @@ use app::domain::access::{ActiveContext, Workgroup};
 use app::domain::codes::{NoYesMissing, RaceCategory, RelationshipToHoH, Sex};
 use app::domain::intake::{NewClient, ValidIntake, ValidMember};
 use app::ssr::auth::Actor;
-use common::{spawn_app, TestApp};
+use common::{days_ago, spawn_app, today, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -20,22 +20,6 @@ const SHELTER: (&str, i16, &str) = ("shelter", 1, "Harbor Light Shelter");
 
 async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
     app.sign_in_as(who.0, who.1, who.2).await
-}
-
-fn today() -> String {
-    chrono::Local::now().date_naive().to_string()
-}
-
-fn days_ago(n: i64) -> String {
-    (chrono::Local::now().date_naive() - chrono::Duration::days(n)).to_string()
-}
-
-async fn project_id(app: &TestApp, name: &str) -> i64 {
-    sqlx::query_scalar("select id from projects where name = $1")
-        .bind(name)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
@@ -176,7 +160,9 @@ async fn intake_from_a_ce_event_enrolls_the_household_and_returns_to_the_event(p
     let cookie = as_user(&app, NORTHSIDE).await;
     let marisol = app.client_id("Marisol", "Quintero").await;
     let event = event_of(&app, marisol).await;
-    let psh = project_id(&app, "Northside Permanent Supportive Housing").await;
+    let psh = app
+        .project_id("Northside Permanent Supportive Housing")
+        .await;
 
     let (draft_id, version) = start(&app, &cookie, marisol, Some(event)).await;
     let form = get(&app, &cookie, marisol, draft_id).await;
@@ -287,7 +273,9 @@ async fn submit_runs_the_rules_again_and_reports_fields(pool: PgPool) {
     let app = spawn_app(pool).await;
     let cookie = as_user(&app, NORTHSIDE).await;
     let marisol = app.client_id("Marisol", "Quintero").await;
-    let psh = project_id(&app, "Northside Permanent Supportive Housing").await;
+    let psh = app
+        .project_id("Northside Permanent Supportive Housing")
+        .await;
     let before = count(&app, "select count(*) from enrollments").await;
     let mut data = draft(
         psh,
@@ -329,7 +317,7 @@ async fn a_client_already_in_an_open_enrollment_of_the_project_is_refused(pool: 
     let cookie = as_user(&app, NORTHSIDE).await;
     // Tobias Wren is enrolled at Northside Rapid Re-Housing.
     let tobias = app.client_id("Tobias", "Wren").await;
-    let rrh = project_id(&app, "Northside Rapid Re-Housing").await;
+    let rrh = app.project_id("Northside Rapid Re-Housing").await;
     let before = count(&app, "select count(*) from enrollments").await;
     let reply = enroll(
         &app,
@@ -356,7 +344,7 @@ async fn a_client_already_in_an_open_enrollment_of_the_project_is_refused(pool: 
 async fn a_failure_on_the_last_member_leaves_nothing(pool: PgPool) {
     let app = spawn_app(pool).await;
     let tobias = app.client_id("Tobias", "Wren").await;
-    let rrh = project_id(&app, "Northside Rapid Re-Housing").await;
+    let rrh = app.project_id("Northside Rapid Re-Housing").await;
     let northside = app.organization_id("Northside Housing Partners").await;
     let user: i64 = sqlx::query_scalar("select id from users where username = 'caseworker'")
         .fetch_one(&app.pool)
@@ -481,7 +469,9 @@ async fn drafts_belong_to_their_user_and_organization(pool: PgPool) {
         .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     // A household member the organization may not see is refused at submit.
-    let psh = project_id(&app, "Northside Permanent Supportive Housing").await;
+    let psh = app
+        .project_id("Northside Permanent Supportive Housing")
+        .await;
     let data = draft(
         psh,
         &today(),
@@ -536,7 +526,9 @@ async fn a_stale_draft_save_is_refused(pool: PgPool) {
 /// enrollment ids (head, partner, child).
 async fn household(app: &TestApp, cookie: &str, entry: &str) -> Vec<(i64, i64)> {
     let marisol = app.client_id("Marisol", "Quintero").await;
-    let psh = project_id(app, "Northside Permanent Supportive Housing").await;
+    let psh = app
+        .project_id("Northside Permanent Supportive Housing")
+        .await;
     let data = draft(
         psh,
         entry,
@@ -677,7 +669,7 @@ async fn move_in_is_refused_outside_permanent_housing(pool: PgPool) {
     let shelter = as_user(&app, SHELTER).await;
     // Imani Fairbanks was referred to Harbor Light; enroll her at its emergency shelter.
     let imani = app.client_id("Imani", "Fairbanks").await;
-    let es = project_id(&app, "Harbor Light Emergency Shelter").await;
+    let es = app.project_id("Harbor Light Emergency Shelter").await;
     let reply = enroll(
         &app,
         &shelter,
@@ -875,7 +867,9 @@ async fn full_ssns_leave_the_draft_on_submit_and_on_discard(pool: PgPool) {
     let cookie = as_user(&app, NORTHSIDE).await;
     let marisol = app.client_id("Marisol", "Quintero").await;
     let event = event_of(&app, marisol).await;
-    let psh = project_id(&app, "Northside Permanent Supportive Housing").await;
+    let psh = app
+        .project_id("Northside Permanent Supportive Housing")
+        .await;
 
     // Submitted: the household is enrolled, the SSN is on the new client only.
     let data = draft(
@@ -918,7 +912,7 @@ async fn full_ssns_leave_the_draft_on_submit_and_on_discard(pool: PgPool) {
 
     // Discarded: nothing is enrolled and the SSN is gone too.
     let tobias = app.client_id("Tobias", "Wren").await;
-    let rrh = project_id(&app, "Northside Rapid Re-Housing").await;
+    let rrh = app.project_id("Northside Rapid Re-Housing").await;
     let (id, version) = start(&app, &cookie, tobias, None).await;
     let data = draft(
         rrh,

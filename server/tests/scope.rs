@@ -19,14 +19,6 @@ async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
     app.sign_in_as(who.0, who.1, who.2).await
 }
 
-async fn project_id(app: &TestApp, name: &str) -> i64 {
-    sqlx::query_scalar("select id from projects where name = $1")
-        .bind(name)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 /// An open enrollment of the client (own household, head), answering its id.
 async fn enroll(app: &TestApp, client: i64, project: i64, move_in: Option<&str>) -> i64 {
     sqlx::query_scalar(
@@ -56,8 +48,8 @@ async fn the_intake_says_enrolled_elsewhere_without_naming_the_project(pool: PgP
     let app = spawn_app(pool).await;
     let northside = as_user(&app, NORTHSIDE).await;
     let marisol = app.client_id("Marisol", "Quintero").await;
-    let shelter = project_id(&app, "Harbor Light Emergency Shelter").await;
-    let rrh = project_id(&app, "Northside Rapid Re-Housing").await;
+    let shelter = app.project_id("Harbor Light Emergency Shelter").await;
+    let rrh = app.project_id("Northside Rapid Re-Housing").await;
     enroll(&app, marisol, shelter, None).await;
     enroll(&app, marisol, rrh, None).await;
 
@@ -160,7 +152,7 @@ async fn a_ce_enrollment_names_no_household_member_nor_move_in_outside_the_scope
     .execute(&app.pool)
     .await
     .unwrap();
-    let eastgate = project_id(&app, "Eastgate Housing Only").await;
+    let eastgate = app.project_id("Eastgate Housing Only").await;
     let move_in = (chrono::Local::now().date_naive() - chrono::Duration::days(3)).to_string();
     enroll(&app, marisol, eastgate, Some(&move_in)).await;
     let args = [
@@ -251,8 +243,8 @@ async fn a_referral_closed_by_a_ce_exit_is_not_corrected_nor_retargeted(pool: Pg
         }
     };
     let before = snapshot(&app).await;
-    let rrh = project_id(&app, "Northside Rapid Re-Housing").await;
-    let eastgate = project_id(&app, "Eastgate Housing Only").await;
+    let rrh = app.project_id("Northside Rapid Re-Housing").await;
+    let eastgate = app.project_id("Eastgate Housing Only").await;
     let other = if project == rrh { eastgate } else { rrh };
 
     for target in [other.to_string(), String::new()] {

@@ -3,33 +3,12 @@
 
 mod common;
 
-use common::spawn_app;
+use common::{client_from, sign_in_from, spawn_app};
 use reqwest::{header, StatusCode};
 use sqlx::PgPool;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 
 const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
-
-fn client_from(source: Ipv4Addr) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(IpAddr::V4(source))
-        .build()
-        .unwrap()
-}
-
-async fn sign_in_from(
-    http: &reqwest::Client,
-    base: &str,
-    username: &str,
-    password: &str,
-) -> reqwest::Response {
-    http.post(format!("{base}/api/sign_in"))
-        .header(header::ORIGIN, base)
-        .form(&[("username", username), ("password", password)])
-        .send()
-        .await
-        .unwrap()
-}
 
 #[sqlx::test(migrator = "MIGRATIONS")]
 async fn a_flood_of_sign_ins_is_refused_at_once_when_no_hash_slot_is_free(pool: PgPool) {

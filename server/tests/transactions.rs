@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{spawn_app, TestApp};
+use common::{spawn_app, today, TestApp};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
@@ -56,29 +56,6 @@ impl Notices {
             .cloned()
             .collect()
     }
-}
-
-fn today() -> String {
-    chrono::Local::now().date_naive().to_string()
-}
-
-async fn version_of(app: &TestApp, event: i64) -> i32 {
-    sqlx::query_scalar("select version from ce_events where id = $1")
-        .bind(event)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
-async fn event_of(app: &TestApp, first: &str, last: &str) -> (i64, i64) {
-    let client = app.client_id(first, last).await;
-    let event: i64 =
-        sqlx::query_scalar("select id from ce_events where client_id = $1 order by id limit 1")
-            .bind(client)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    (client, event)
 }
 
 fn save_form(
@@ -136,8 +113,8 @@ async fn a_ce_event_walk_ends_each_transaction_once(pool: PgPool) {
         .await;
 
     // Acknowledge (with JavaScript).
-    let (client, event) = event_of(&app, "Marisol", "Quintero").await;
-    let version = version_of(&app, event).await;
+    let (client, event) = app.event_of("Marisol", "Quintero").await;
+    let version = app.event_version(event).await;
     let (status, body) = save(
         &app,
         &northside,
@@ -147,8 +124,8 @@ async fn a_ce_event_walk_ends_each_transaction_once(pool: PgPool) {
     assert_eq!(status, StatusCode::OK, "{body:?}");
 
     // Resolve another referral: first refused (no reason), then saved.
-    let (client2, event2) = event_of(&app, "Opal", "Hendricks").await;
-    let v2 = version_of(&app, event2).await;
+    let (client2, event2) = app.event_of("Opal", "Hendricks").await;
+    let v2 = app.event_version(event2).await;
     let (status, _) = save(
         &app,
         &northside,
@@ -165,8 +142,8 @@ async fn a_ce_event_walk_ends_each_transaction_once(pool: PgPool) {
     assert_eq!(status, StatusCode::OK, "{body:?}");
 
     // Without JavaScript: a refused date, then a saved acknowledgement of a third referral.
-    let (client3, event3) = event_of(&app, "Dashiell", "Okonkwo").await;
-    let v3 = version_of(&app, event3).await;
+    let (client3, event3) = app.event_of("Dashiell", "Okonkwo").await;
+    let v3 = app.event_version(event3).await;
     let page = format!("/clients/{client3}/ce-events/{event3}");
     let bad = app
         .post_plain_form(
@@ -177,7 +154,7 @@ async fn a_ce_event_walk_ends_each_transaction_once(pool: PgPool) {
         )
         .await;
     assert!(bad.status.is_redirection(), "{:?}", bad.body);
-    assert_eq!(version_of(&app, event3).await, v3);
+    assert_eq!(app.event_version(event3).await, v3);
     let good = app
         .post_plain_form(
             "ce/save",
@@ -187,10 +164,10 @@ async fn a_ce_event_walk_ends_each_transaction_once(pool: PgPool) {
         )
         .await;
     assert!(good.status.is_redirection(), "{:?}", good.body);
-    assert_eq!(version_of(&app, event3).await, v3 + 1);
+    assert_eq!(app.event_version(event3).await, v3 + 1);
 
     // Other organizations are refused, and nothing changes.
-    let v1 = version_of(&app, event).await;
+    let v1 = app.event_version(event).await;
     let shelter = app.sign_in_as("shelter", 1, "Harbor Light Shelter").await;
     let form = save_form(client, event, v1, &today(), "", "");
     assert_eq!(save(&app, &shelter, &form).await.0, StatusCode::NOT_FOUND);
@@ -198,7 +175,7 @@ async fn a_ce_event_walk_ends_each_transaction_once(pool: PgPool) {
         .sign_in_as("plm", 3, "Riverbend CoC Coordinated Entry")
         .await;
     assert_eq!(save(&app, &plm, &form).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(version_of(&app, event).await, v1);
+    assert_eq!(app.event_version(event).await, v1);
 
     // Connections go back to the pool (and flush a queued ROLLBACK) in the background.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;

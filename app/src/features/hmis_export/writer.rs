@@ -513,14 +513,7 @@ async fn write_file(
         .spec
         .index("UserID")
         .filter(|_| query.spec.name != USER.name);
-    let mut rows = sqlx::query(&sql)
-        .bind(&header.export_id)
-        .bind(header.system_user)
-        .bind(range.0)
-        .bind(range.1)
-        .bind(header.request.period_type == ExportPeriodType::Updated)
-        .bind(user_ids)
-        .fetch(&mut *conn);
+    let mut rows = with_export_parameters(&sql, header, range, user_ids).fetch(&mut *conn);
     let mut line = Vec::with_capacity(1024);
     let mut written = 0u64;
     while let Some(row) = rows.try_next().await? {
@@ -551,16 +544,29 @@ async fn count_rows(
     range: (DateTime<Utc>, DateTime<Utc>),
     user_ids: &[i64],
 ) -> Result<u64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(&query.count())
+    let sql = query.count();
+    let n: i64 = with_export_parameters(&sql, header, range, user_ids)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    Ok(n as u64)
+}
+
+/// A file's select or count with the parameters every file query takes: $1 export id, $2 system
+/// user, $3..$4 the range, $5 whether the range is of updates, $6 the UserIDs (User.csv).
+fn with_export_parameters<'q>(
+    sql: &'q str,
+    header: &'q ExportHeader,
+    range: (DateTime<Utc>, DateTime<Utc>),
+    user_ids: &'q [i64],
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    sqlx::query(sql)
         .bind(&header.export_id)
         .bind(header.system_user)
         .bind(range.0)
         .bind(range.1)
         .bind(header.request.period_type == ExportPeriodType::Updated)
         .bind(user_ids)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(n as u64)
 }
 
 /// Writes every file of the export into `dir` (which exists). `conn` must be inside a
