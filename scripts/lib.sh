@@ -6,6 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 CARGO_LEPTOS_VERSION="0.3.10"
 WASM_BINDGEN_VERSION="0.2.130"   # must equal the wasm-bindgen crate version in Cargo.lock
+SQLX_CLI_VERSION="0.8.6"         # the sqlx crate version in Cargo.lock
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -34,6 +35,15 @@ ensure_tools() {
      || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
     log "Installing end-to-end packages (npm ci: playwright, binaryen's wasm-opt)"
     (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# sqlx-cli checks the committed query data (app/.sqlx) against the migrations (scripts/test).
+ensure_sqlx_cli() {
+  export PATH="$HOME/.cargo/bin:$PATH"
+  if ! cargo sqlx --version 2>/dev/null | grep -q " $SQLX_CLI_VERSION"; then
+    log "Installing sqlx-cli $SQLX_CLI_VERSION (about 5 minutes, once)"
+    cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked --no-default-features --features postgres,rustls
   fi
 }
 

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod security;
 
+use app::ssr::sessions::PostgresSessionStore;
 use app::{shell, App};
 use axum::{
     extract::Request,
@@ -22,7 +23,6 @@ use tower_http::{
 };
 use tower_sessions::{cookie::SameSite, CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_moka_store::MokaStore;
-use tower_sessions_sqlx_store::PostgresStore;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
@@ -37,12 +37,12 @@ pub async fn connect(database_url: &str) -> Result<PgPool, sqlx::Error> {
         .await
 }
 
-/// Runs the migrations and creates the session table.
-pub async fn prepare_database(pool: &PgPool) -> Result<PostgresStore, Box<dyn std::error::Error>> {
+/// Runs the migrations (the session table is one of them).
+pub async fn prepare_database(
+    pool: &PgPool,
+) -> Result<PostgresSessionStore, Box<dyn std::error::Error>> {
     MIGRATOR.run(pool).await?;
-    let store = PostgresStore::new(pool.clone());
-    store.migrate().await?;
-    Ok(store)
+    Ok(PostgresSessionStore::new(pool.clone()))
 }
 
 /// With content-hashed asset names (`LEPTOS_HASH_FILES=true`), Leptos reads the names from the
@@ -158,7 +158,7 @@ pub fn hash_slots_from_env() -> Result<usize, String> {
 /// The whole application: Leptos pages and server functions, sessions, and the safety layers.
 pub fn router(
     pool: PgPool,
-    store: PostgresStore,
+    store: PostgresSessionStore,
     options: LeptosOptions,
     settings: &Settings,
 ) -> Router {

@@ -39,8 +39,10 @@ pub struct EnrollmentOption {
     pub entry_date: NaiveDate,
 }
 
-/// The CE Event form's fields as typed (empty string = no value).
+/// The CE Event form's fields as typed (empty string = no value; a field the form leaves out
+/// is empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CeEventDraft {
     pub date_referral_acknowledged: String,
     pub provider_contact_name: String,
@@ -50,6 +52,132 @@ pub struct CeEventDraft {
     pub result_date: String,
     pub resulting_enrollment: String,
     pub not_housed_reason: String,
+}
+
+/// The CE Event form's fields: each named once (form key, `FieldErrors` key, label, value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CeEventField {
+    DateReferralAcknowledged,
+    ProviderContactName,
+    ProviderContactPhone,
+    ProviderContactEmail,
+    ReferralResult,
+    ResultDate,
+    ResultingEnrollment,
+    NotHousedReason,
+}
+
+impl CeEventField {
+    pub const ALL: [CeEventField; 8] = [
+        Self::DateReferralAcknowledged,
+        Self::ProviderContactName,
+        Self::ProviderContactPhone,
+        Self::ProviderContactEmail,
+        Self::ReferralResult,
+        Self::ResultDate,
+        Self::ResultingEnrollment,
+        Self::NotHousedReason,
+    ];
+
+    /// The field's key: its `FieldErrors` key, its element id and its form name (`draft[key]`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::DateReferralAcknowledged => "date_referral_acknowledged",
+            Self::ProviderContactName => "provider_contact_name",
+            Self::ProviderContactPhone => "provider_contact_phone",
+            Self::ProviderContactEmail => "provider_contact_email",
+            Self::ReferralResult => "referral_result",
+            Self::ResultDate => "result_date",
+            Self::ResultingEnrollment => "resulting_enrollment",
+            Self::NotHousedReason => "not_housed_reason",
+        }
+    }
+
+    /// The label people see (HUD 4.20 names).
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::DateReferralAcknowledged => "Date Referral Acknowledged",
+            Self::ProviderContactName => "Housing Provider Contact Name",
+            Self::ProviderContactPhone => "Housing Provider Contact Phone",
+            Self::ProviderContactEmail => "Housing Provider Contact Email",
+            Self::ReferralResult => "Referral Result",
+            Self::ResultDate => "Result Date",
+            Self::ResultingEnrollment => "Resulting Enrollment",
+            Self::NotHousedReason => "If Not Housed, Reason",
+        }
+    }
+
+    pub fn get(self, draft: &CeEventDraft) -> &str {
+        match self {
+            Self::DateReferralAcknowledged => &draft.date_referral_acknowledged,
+            Self::ProviderContactName => &draft.provider_contact_name,
+            Self::ProviderContactPhone => &draft.provider_contact_phone,
+            Self::ProviderContactEmail => &draft.provider_contact_email,
+            Self::ReferralResult => &draft.referral_result,
+            Self::ResultDate => &draft.result_date,
+            Self::ResultingEnrollment => &draft.resulting_enrollment,
+            Self::NotHousedReason => &draft.not_housed_reason,
+        }
+    }
+
+    fn slot(self, draft: &mut CeEventDraft) -> &mut String {
+        match self {
+            Self::DateReferralAcknowledged => &mut draft.date_referral_acknowledged,
+            Self::ProviderContactName => &mut draft.provider_contact_name,
+            Self::ProviderContactPhone => &mut draft.provider_contact_phone,
+            Self::ProviderContactEmail => &mut draft.provider_contact_email,
+            Self::ReferralResult => &mut draft.referral_result,
+            Self::ResultDate => &mut draft.result_date,
+            Self::ResultingEnrollment => &mut draft.resulting_enrollment,
+            Self::NotHousedReason => &mut draft.not_housed_reason,
+        }
+    }
+
+    /// The field's form name inside the posted `draft` struct.
+    pub fn form_name(self) -> String {
+        format!("draft[{}]", self.name())
+    }
+}
+
+impl CeEventDraft {
+    /// Sets a field as the user typed it, then what follows from it: fields that no longer
+    /// apply are cleared (nothing hidden is sent), and a successful referral's Result Date is
+    /// its Resulting Enrollment's project start date.
+    pub fn set(&mut self, field: CeEventField, value: String, options: &[EnrollmentOption]) {
+        *field.slot(self) = value;
+        if field == CeEventField::ReferralResult {
+            if self.referral_result.trim().is_empty() {
+                self.result_date.clear();
+                self.not_housed_reason.clear();
+            }
+            if !self.is_successful() {
+                self.resulting_enrollment.clear();
+            }
+        }
+        if self.is_successful() {
+            self.result_date = successful_result_date(options, &self.resulting_enrollment)
+                .map(|date| date.to_string())
+                .unwrap_or_default();
+        }
+    }
+
+    /// The Referral Result chosen, if it is one of HUD's codes.
+    pub fn result(&self) -> Option<ReferralResult> {
+        self.referral_result
+            .trim()
+            .parse::<i16>()
+            .ok()
+            .and_then(ReferralResult::from_code)
+    }
+
+    pub fn is_successful(&self) -> bool {
+        self.result() == Some(ReferralResult::SuccessfulClientAccepted)
+    }
+
+    /// Chooses `result` (or none) as the Referral Result.
+    pub fn result_value(result: Option<ReferralResult>) -> String {
+        result.map(|r| r.code().to_string()).unwrap_or_default()
+    }
 }
 
 /// A valid CE Event form, ready to save.
@@ -88,6 +216,7 @@ pub fn validate_ce_event(
     reasons: &[i64],
     today: NaiveDate,
 ) -> Result<CeEventUpdate, FieldErrors> {
+    use CeEventField as F;
     let mut errors = FieldErrors::new();
 
     // Referral Result (4.20.D): only for events 10–15, 17, 18.
@@ -97,13 +226,16 @@ pub fn validate_ce_event(
             Some(result) if facts.event.takes_referral_result() => Some(result),
             Some(_) => {
                 errors.add(
-                    "referral_result",
+                    F::ReferralResult.name(),
                     "This event type does not take a Referral Result.",
                 );
                 None
             }
             None => {
-                errors.add("referral_result", "Choose a Referral Result from the list.");
+                errors.add(
+                    F::ReferralResult.name(),
+                    "Choose a Referral Result from the list.",
+                );
                 None
             }
         },
@@ -113,28 +245,31 @@ pub fn validate_ce_event(
     // Date Referral Acknowledged: not before the Event Date, not in the future; a resolution
     // implies acknowledgement; once recorded it stays recorded.
     let date_acknowledged = match errors.check(
-        "date_referral_acknowledged",
+        F::DateReferralAcknowledged.name(),
         parse_optional_date(&draft.date_referral_acknowledged),
     ) {
         Some(Some(date)) => {
             if date < facts.event_date {
                 errors.add(
-                    "date_referral_acknowledged",
+                    F::DateReferralAcknowledged.name(),
                     "The date acknowledged cannot be before the Event Date.",
                 );
             }
-            errors.check("date_referral_acknowledged", not_in_future(date, today));
+            errors.check(
+                F::DateReferralAcknowledged.name(),
+                not_in_future(date, today),
+            );
             Some(date)
         }
         Some(None) => {
             if referral_result.is_some() {
                 errors.add(
-                    "date_referral_acknowledged",
+                    F::DateReferralAcknowledged.name(),
                     "Record the date the referral was acknowledged before resolving it.",
                 );
             } else if facts.date_acknowledged.is_some() {
                 errors.add(
-                    "date_referral_acknowledged",
+                    F::DateReferralAcknowledged.name(),
                     "An acknowledged referral keeps its date acknowledged.",
                 );
             }
@@ -148,32 +283,32 @@ pub fn validate_ce_event(
         .as_ref()
         .is_some_and(|n| n.chars().count() > CONTACT_NAME_MAX)
     {
-        errors.add("provider_contact_name", "Use at most 100 characters.");
+        errors.add(F::ProviderContactName.name(), "Use at most 100 characters.");
     }
     if date_acknowledged.is_some() && contact_name.is_none() {
         errors.add(
-            "provider_contact_name",
+            F::ProviderContactName.name(),
             "Enter the Housing Provider Contact Name.",
         );
     }
     let contact_phone = optional_text(&draft.provider_contact_phone)
-        .and_then(|raw| errors.check("provider_contact_phone", Phone::parse(&raw)));
+        .and_then(|raw| errors.check(F::ProviderContactPhone.name(), Phone::parse(&raw)));
     let contact_email = optional_text(&draft.provider_contact_email)
-        .and_then(|raw| errors.check("provider_contact_email", Email::parse(&raw)));
+        .and_then(|raw| errors.check(F::ProviderContactEmail.name(), Email::parse(&raw)));
 
     // Resulting Enrollment: required for a successful referral, from the pick list only.
     let resulting_enrollment_id = match (successful, draft.resulting_enrollment.trim()) {
         (false, "") => None,
         (false, _) => {
             errors.add(
-                "resulting_enrollment",
+                F::ResultingEnrollment.name(),
                 "Only a successful referral has a Resulting Enrollment.",
             );
             None
         }
         (true, "") => {
             errors.add(
-                "resulting_enrollment",
+                F::ResultingEnrollment.name(),
                 "Choose the enrollment the client was accepted into.",
             );
             None
@@ -186,7 +321,7 @@ pub fn validate_ce_event(
             Some(id) => Some(id),
             None => {
                 errors.add(
-                    "resulting_enrollment",
+                    F::ResultingEnrollment.name(),
                     "Choose an enrollment from the list.",
                 );
                 None
@@ -198,38 +333,41 @@ pub fn validate_ce_event(
     // project start date; never before the Event Date or the acknowledgement, never in the future.
     let result_date = match (
         referral_result,
-        errors.check("result_date", parse_optional_date(&draft.result_date)),
+        errors.check(
+            F::ResultDate.name(),
+            parse_optional_date(&draft.result_date),
+        ),
     ) {
         (None, Some(Some(_))) => {
             errors.add(
-                "result_date",
+                F::ResultDate.name(),
                 "A Result Date is recorded only with a Referral Result.",
             );
             None
         }
         (None, _) => None,
         (Some(_), Some(None)) => {
-            errors.add("result_date", "Enter the Result Date.");
+            errors.add(F::ResultDate.name(), "Enter the Result Date.");
             None
         }
         (Some(_), None) => None,
         (Some(_), Some(Some(date))) => {
             if date < facts.event_date {
                 errors.add(
-                    "result_date",
+                    F::ResultDate.name(),
                     "The Result Date cannot be before the Event Date.",
                 );
             } else if date_acknowledged.is_some_and(|ack| date < ack) {
                 errors.add(
-                    "result_date",
+                    F::ResultDate.name(),
                     "The Result Date cannot be before the date acknowledged.",
                 );
             }
-            errors.check("result_date", not_in_future(date, today));
+            errors.check(F::ResultDate.name(), not_in_future(date, today));
             if successful {
                 if let Some(start) = successful_result_date(options, &draft.resulting_enrollment) {
                     if date != start {
-                        errors.add("result_date", "For a successful referral the Result Date is the enrollment's project start date.");
+                        errors.add(F::ResultDate.name(), "For a successful referral the Result Date is the enrollment's project start date.");
                     }
                 }
             }
@@ -243,7 +381,7 @@ pub fn validate_ce_event(
         "" => {
             if referral_result.is_some() && !successful {
                 errors.add(
-                    "not_housed_reason",
+                    F::NotHousedReason.name(),
                     "Choose the reason the client was not housed.",
                 );
             }
@@ -251,12 +389,15 @@ pub fn validate_ce_event(
         }
         raw => match raw.parse::<i64>().ok().filter(|id| reasons.contains(id)) {
             Some(_) if referral_result.is_none() => {
-                errors.add("not_housed_reason", "Record the Referral Result first.");
+                errors.add(
+                    F::NotHousedReason.name(),
+                    "Record the Referral Result first.",
+                );
                 None
             }
             Some(id) => Some(id),
             None => {
-                errors.add("not_housed_reason", "Choose a reason from the list.");
+                errors.add(F::NotHousedReason.name(), "Choose a reason from the list.");
                 None
             }
         },
@@ -266,18 +407,18 @@ pub fn validate_ce_event(
     if facts.is_locked_successful() {
         const LOCKED: &str = "Locked: this referral was resolved as successful. Only If Not Housed, Reason can change.";
         if referral_result != facts.referral_result {
-            errors.add("referral_result", LOCKED);
+            errors.add(F::ReferralResult.name(), LOCKED);
         }
         if result_date.is_some() && result_date != facts.result_date {
-            errors.add("result_date", LOCKED);
+            errors.add(F::ResultDate.name(), LOCKED);
         }
         if resulting_enrollment_id.is_some()
             && resulting_enrollment_id != facts.resulting_enrollment_id
         {
-            errors.add("resulting_enrollment", LOCKED);
+            errors.add(F::ResultingEnrollment.name(), LOCKED);
         }
         if date_acknowledged != facts.date_acknowledged {
-            errors.add("date_referral_acknowledged", LOCKED);
+            errors.add(F::DateReferralAcknowledged.name(), LOCKED);
         }
     }
 
@@ -406,6 +547,70 @@ mod tests {
             project_name: "Northside PSH".into(),
             entry_date: d("2026-11-15"),
         }]
+    }
+
+    #[test]
+    fn each_field_is_named_once_and_sets_only_itself() {
+        let names: std::collections::HashSet<&str> =
+            CeEventField::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(names.len(), CeEventField::ALL.len());
+        for field in CeEventField::ALL {
+            let mut form = CeEventDraft::default();
+            *field.slot(&mut form) = "x".into();
+            for other in CeEventField::ALL {
+                let expected = if other == field { "x" } else { "" };
+                assert_eq!(
+                    other.get(&form),
+                    expected,
+                    "{} set {}",
+                    field.name(),
+                    other.name()
+                );
+            }
+            assert_eq!(field.form_name(), format!("draft[{}]", field.name()));
+        }
+        assert_eq!(
+            CeEventField::NotHousedReason.label(),
+            "If Not Housed, Reason"
+        );
+    }
+
+    #[test]
+    fn choosing_a_result_clears_what_no_longer_applies_and_dates_a_success() {
+        let mut form = draft();
+        form.set(CeEventField::ReferralResult, "1".into(), &options());
+        assert!(form.is_successful());
+        assert_eq!(form.result_date, "", "no enrollment chosen yet");
+        form.set(CeEventField::ResultingEnrollment, "7".into(), &options());
+        assert_eq!(
+            form.result_date, "2026-11-15",
+            "the enrollment's start date"
+        );
+        form.set(CeEventField::NotHousedReason, "3".into(), &options());
+
+        // Unsuccessful: the enrollment no longer applies; date and reason stay.
+        form.set(CeEventField::ReferralResult, "2".into(), &options());
+        assert_eq!(
+            form.result(),
+            Some(ReferralResult::UnsuccessfulClientRejected)
+        );
+        assert_eq!(form.resulting_enrollment, "");
+        assert_eq!(form.result_date, "2026-11-15");
+        assert_eq!(form.not_housed_reason, "3");
+
+        // No result: nothing of the outcome is sent.
+        form.set(CeEventField::ReferralResult, String::new(), &options());
+        assert_eq!(form.result(), None);
+        assert_eq!(
+            (form.result_date.as_str(), form.not_housed_reason.as_str()),
+            ("", "")
+        );
+        assert_eq!(form.date_referral_acknowledged, "2026-11-12", "untouched");
+        assert_eq!(CeEventDraft::result_value(None), "");
+        assert_eq!(
+            CeEventDraft::result_value(Some(ReferralResult::SuccessfulClientAccepted)),
+            "1"
+        );
     }
 
     fn draft() -> CeEventDraft {

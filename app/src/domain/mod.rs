@@ -10,6 +10,7 @@ pub mod enrollment;
 pub mod export;
 pub mod holidays;
 pub mod intake;
+pub mod names;
 pub mod need_status;
 pub mod paging;
 pub mod project;

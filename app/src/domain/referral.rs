@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 pub const SERVICE_MAX: usize = 200;
 pub const COMMENTS_MAX: usize = 2000;
 
-/// A new referral as typed.
+/// A new referral as typed (a field the form leaves out is empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewReferralDraft {
     pub from_project: String,
     pub to_project: String,
@@ -125,14 +126,65 @@ pub struct ReferralFacts {
     pub result: Option<i16>,
 }
 
-/// The Referral Outcome and Outcome Information forms as typed.
+/// The Referral Outcome and Outcome Information forms as typed (a field the form leaves out is
+/// empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OutcomeDraft {
     pub date_referral_acknowledged: String,
     pub appointment_date: String,
     pub result_date: String,
     pub result: String,
     pub outcome_comments: String,
+}
+
+/// The Referral Outcome form's fields: each named once (form key, `FieldErrors` key, value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutcomeField {
+    DateReferralAcknowledged,
+    AppointmentDate,
+    ResultDate,
+    Result,
+    OutcomeComments,
+}
+
+impl OutcomeField {
+    /// The field's key: its `FieldErrors` key, its element id, its name in `outcome[key]`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::DateReferralAcknowledged => "date_referral_acknowledged",
+            Self::AppointmentDate => "appointment_date",
+            Self::ResultDate => "result_date",
+            Self::Result => "result",
+            Self::OutcomeComments => "outcome_comments",
+        }
+    }
+
+    pub fn get(self, draft: &OutcomeDraft) -> &str {
+        match self {
+            Self::DateReferralAcknowledged => &draft.date_referral_acknowledged,
+            Self::AppointmentDate => &draft.appointment_date,
+            Self::ResultDate => &draft.result_date,
+            Self::Result => &draft.result,
+            Self::OutcomeComments => &draft.outcome_comments,
+        }
+    }
+
+    pub fn set(self, draft: &mut OutcomeDraft, value: String) {
+        let slot = match self {
+            Self::DateReferralAcknowledged => &mut draft.date_referral_acknowledged,
+            Self::AppointmentDate => &mut draft.appointment_date,
+            Self::ResultDate => &mut draft.result_date,
+            Self::Result => &mut draft.result,
+            Self::OutcomeComments => &mut draft.outcome_comments,
+        };
+        *slot = value;
+    }
+
+    /// The field's form name inside the posted `outcome` struct.
+    pub fn form_name(self) -> String {
+        format!("outcome[{}]", self.name())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,6 +294,32 @@ pub fn validate_outcome(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_outcome_field_sets_only_itself() {
+        const ALL: [OutcomeField; 5] = [
+            OutcomeField::DateReferralAcknowledged,
+            OutcomeField::AppointmentDate,
+            OutcomeField::ResultDate,
+            OutcomeField::Result,
+            OutcomeField::OutcomeComments,
+        ];
+        for field in ALL {
+            let mut form = OutcomeDraft::default();
+            field.set(&mut form, "x".into());
+            for other in ALL {
+                let expected = if other == field { "x" } else { "" };
+                assert_eq!(
+                    other.get(&form),
+                    expected,
+                    "{} set {}",
+                    field.name(),
+                    other.name()
+                );
+            }
+            assert_eq!(field.form_name(), format!("outcome[{}]", field.name()));
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).unwrap()

@@ -7,6 +7,7 @@ pub mod constraints;
 pub mod demo;
 pub mod passwords;
 pub mod scope;
+pub mod sessions;
 pub mod throttle;
 
 use crate::error::AppError;

@@ -29,3 +29,30 @@ pub fn binds(context: &ActiveContext) -> (i64, Option<String>, bool) {
         context.workgroup == Workgroup::SystemAdministrator,
     )
 }
+
+/// The client's name as people see it, if the context may see the client (migration 0010's
+/// `client_in_scope` is the same predicate as [`CLIENT_IN_SCOPE`], as a function).
+pub async fn client_name_in_scope(
+    db: impl sqlx::PgExecutor<'_>,
+    context: &ActiveContext,
+    client_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query!(
+        "select c.first_name, c.middle_name, c.last_name, c.name_suffix from clients c
+          where c.id = $1 and c.deleted_at is null and client_in_scope(c.id, $2, $3, $4)",
+        client_id,
+        context.organization_id,
+        context.ce_for_coc.as_deref(),
+        context.workgroup == Workgroup::SystemAdministrator,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|c| {
+        crate::domain::names::display_name(
+            c.first_name.as_deref(),
+            c.middle_name.as_deref(),
+            c.last_name.as_deref(),
+            c.name_suffix.as_deref(),
+        )
+    }))
+}

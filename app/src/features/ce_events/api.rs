@@ -2,142 +2,30 @@
 //! List Manager side), the client's CE Event list, and the CE Event form (receiving provider
 //! side: acknowledge and resolve; PLM side: correct Event Date and Event while unresolved).
 
-use crate::domain::ce_event::{CeEventDraft, CeEventFacts, EnrollmentOption};
+pub use super::model::*;
+pub use crate::domain::ce_event::CeEventDraft;
 use crate::error::AppError;
-use chrono::NaiveDate;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
-    super::store,
+    super::store::{self, StatusTrigger, StoredEvent},
     crate::domain::{
-        access::Workgroup,
+        access::{ActiveContext, Workgroup},
         ce_event::{allowed_referral_events, validate_ce_event, validate_referral_event},
         codes::{ProjectType, ReferralResult},
+        contact::format_phone,
         dates,
+        names::search_terms,
+        paging::page_number,
     },
     crate::error::FieldErrors,
-    crate::ssr::{audit, auth, pool, respond, scope, today},
+    crate::ssr::{auth, pool, respond, scope::client_name_in_scope, today},
+    chrono::NaiveDate,
 };
-
-/// One row of the client's Coordinated Entry Event page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CeEventRow {
-    pub id: i64,
-    pub event_date: NaiveDate,
-    pub event: String,
-    pub referred_to: Option<String>,
-    pub need_status: Option<String>,
-    pub date_acknowledged: Option<NaiveDate>,
-    pub referral_result: Option<String>,
-    pub result_date: Option<NaiveDate>,
-    pub editable: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CeEventList {
-    pub client_name: String,
-    pub rows: Vec<CeEventRow>,
-    /// The active context may refer this client to a housing opening.
-    pub can_refer: bool,
-}
-
-/// Everything the CE Event form shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CeEventForm {
-    pub id: i64,
-    pub client_id: i64,
-    pub client_name: String,
-    pub version: i32,
-    pub facts: CeEventFacts,
-    pub event_label: String,
-    pub referred_project: String,
-    pub need_status: Option<String>,
-    /// Current values, or for an unacknowledged referral the contact last used for the project.
-    pub draft: CeEventDraft,
-    pub enrollment_options: Vec<EnrollmentOption>,
-    pub reasons: Vec<(i64, String)>,
-    /// The active organization receives the referral: it may acknowledge and resolve.
-    pub can_resolve: bool,
-    /// The active context is the CoC's Priority List Manager and the event is unresolved.
-    pub can_correct: bool,
-    /// Event choices for a correction: (code, label).
-    pub allowed_events: Vec<(i16, String)>,
-    /// Projects the PLM may re-target the referral to (only while it is unacknowledged).
-    pub retarget_options: Vec<ReferralTarget>,
-    /// The statuses the provider may move the referral to next.
-    pub need_status_options: Vec<(i64, String)>,
-    /// The last day the referral may stay in its current status (CoC timeliness standard).
-    pub need_status_due: Option<NaiveDate>,
-    pub history: Vec<crate::features::audit::api::HistoryEntry>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PriorityListRow {
-    pub client_id: i64,
-    pub name: String,
-    pub dob: Option<NaiveDate>,
-    pub ce_entry_date: NaiveDate,
-    pub days_on_list: i64,
-    pub pending_referrals: i64,
-    pub last_referral: Option<NaiveDate>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PriorityListPage {
-    pub coc: String,
-    pub rows: Vec<PriorityListRow>,
-    pub page: i64,
-    pub has_next: bool,
-    pub can_refer: bool,
-}
-
-/// A project a Priority List Manager may refer to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReferralTarget {
-    pub id: i64,
-    pub name: String,
-    pub organization: String,
-    pub project_type: i16,
-    /// (code, label); the first is the HUD mapping's default.
-    pub events: Vec<(i16, String)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReferralOptions {
-    pub client_id: i64,
-    pub client_name: String,
-    pub ce_entry_date: NaiveDate,
-    pub targets: Vec<ReferralTarget>,
-}
-
-pub const PRIORITY_PAGE_SIZE: i64 = 25;
-
-#[cfg(feature = "ssr")]
-impl ReferralTarget {
-    /// A project row (id, name, organization, type) with the events a referral to it may record;
-    /// `None` for a project type that takes no housing referral.
-    pub(crate) fn from_row(
-        (id, name, organization, project_type): (i64, String, String, i16),
-    ) -> Option<Self> {
-        let events: Vec<(i16, String)> =
-            allowed_referral_events(ProjectType::from_code(project_type)?)
-                .into_iter()
-                .map(|e| (e.code(), e.label().to_string()))
-                .collect();
-        (!events.is_empty()).then_some(ReferralTarget {
-            id,
-            name,
-            organization,
-            project_type,
-            events,
-        })
-    }
-}
 
 /// The CoC whose Priority List the context manages; `Forbidden` outside a CE organization.
 #[cfg(feature = "ssr")]
-fn ce_coc(context: &crate::domain::access::ActiveContext) -> Result<String, AppError> {
+fn ce_coc(context: &ActiveContext) -> Result<String, AppError> {
     context.ce_for_coc.clone().ok_or(AppError::Forbidden)
 }
 
@@ -154,12 +42,18 @@ pub async fn priority_list(
             let actor = auth::require_actor().await?;
             let context = actor.context()?;
             let coc = ce_coc(context)?;
-            let terms = crate::features::clients::api::search_terms(&query);
-            let page = crate::domain::paging::page_number(page)
-                .map_err(|message| AppError::field("page", message))?;
-            let (rows, has_next) =
-                store::priority_list(&pool()?, &coc, &terms, &pending, &sort, page, today())
-                    .await?;
+            let terms = search_terms(&query);
+            let page = page_number(page).map_err(|message| AppError::field("page", message))?;
+            let (rows, has_next) = store::priority_list(
+                &pool()?,
+                &coc,
+                &terms,
+                PendingFilter::from_param(&pending),
+                PrioritySort::from_param(&sort),
+                page,
+                today(),
+            )
+            .await?;
             Ok(PriorityListPage {
                 coc,
                 rows,
@@ -188,7 +82,7 @@ pub async fn referral_form(client_id: i64) -> Result<ReferralOptions, AppError> 
             let targets = store::referral_targets(&pool, &coc, today())
                 .await?
                 .into_iter()
-                .filter_map(ReferralTarget::from_row)
+                .filter_map(target_with_events)
                 .collect();
             Ok(ReferralOptions {
                 client_id,
@@ -203,14 +97,14 @@ pub async fn referral_form(client_id: i64) -> Result<ReferralOptions, AppError> 
 
 /// "Refer to housing opening": records a CE Event on the client's CE enrollment.
 #[server(endpoint = "ce/refer")]
-pub async fn refer_to_housing(
-    client_id: i64,
-    project_id: String,
-    event_date: String,
-    event: String,
-) -> Result<i64, AppError> {
+pub async fn refer_to_housing(client_id: i64, referral: ReferralChoice) -> Result<i64, AppError> {
     respond(
         async {
+            let ReferralChoice {
+                project_id,
+                event_date,
+                event,
+            } = referral;
             let actor = auth::require_actor().await?;
             let context = actor.context_in(&[Workgroup::PriorityListManager])?;
             let coc = ce_coc(context)?;
@@ -223,10 +117,10 @@ pub async fn refer_to_housing(
                 Ok(id) => store::referral_targets(&mut *tx, &coc, today())
                     .await?
                     .into_iter()
-                    .find(|t| t.0 == id),
+                    .find(|t| t.id == id),
                 Err(_) => None,
             };
-            let Some((project_id, project_name, _, project_type)) = target else {
+            let Some(target) = target else {
                 let mut errors = FieldErrors::new();
                 errors.add(
                     "project_id",
@@ -235,7 +129,8 @@ pub async fn refer_to_housing(
                 errors.check("event_date", dates::parse_date(&event_date));
                 return Err(AppError::Invalid(errors));
             };
-            let project_type = ProjectType::from_code(project_type).ok_or(AppError::Internal)?;
+            let project_type =
+                ProjectType::from_code(target.project_type).ok_or(AppError::Internal)?;
             let valid = validate_referral_event(
                 &event_date,
                 &event,
@@ -246,21 +141,13 @@ pub async fn refer_to_housing(
                 today(),
             )
             .map_err(AppError::Invalid)?;
-            if store::has_open_referral(&mut *tx, enrollment.id, project_id).await? {
+            if store::has_open_referral(&mut *tx, enrollment.id, target.id).await? {
                 return Err(AppError::field(
                     "project_id",
                     "This client already has an unresolved referral to this project.",
                 ));
             }
-            let id = store::insert_referral(
-                &mut tx,
-                &actor,
-                &enrollment,
-                project_id,
-                &project_name,
-                &valid,
-            )
-            .await?;
+            let id = store::insert_referral(&mut tx, &actor, &enrollment, &target, &valid).await?;
             crate::ssr::commit(tx).await?;
             leptos_axum::redirect(&format!("/clients/{client_id}/ce-events?referred={id}"));
             Ok(id)
@@ -277,7 +164,7 @@ pub async fn list_ce_events(client_id: i64) -> Result<CeEventList, AppError> {
             let actor = auth::require_actor().await?;
             let context = actor.context()?;
             let pool = pool()?;
-            let client_name = store::client_name_in_scope(&pool, context, client_id)
+            let client_name = client_name_in_scope(&pool, context, client_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let rows = store::list_events(&pool, context, client_id).await?;
@@ -306,53 +193,29 @@ pub async fn get_ce_event(client_id: i64, event_id: i64) -> Result<CeEventForm, 
             let actor = auth::require_actor().await?;
             let context = actor.context()?;
             let pool = pool()?;
-            let client_name = store::client_name_in_scope(&pool, context, client_id)
+            let client_name = client_name_in_scope(&pool, context, client_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let event = store::load_event(&pool, event_id, client_id, false)
+            let event = store::load_event(&pool, event_id, client_id)
                 .await?
                 .filter(|e| e.visible_to(context))
                 .ok_or(AppError::NotFound)?;
-            store::form(&pool, context, event, client_name).await
+            form_of(&pool, context, event, client_name).await
         }
         .await,
     )
 }
 
 /// Saves the CE Event form of the receiving provider: acknowledgement, contact, result.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "ce/save")]
-pub async fn save_ce_event(
-    client_id: i64,
-    event_id: i64,
-    version: i32,
-    date_referral_acknowledged: String,
-    provider_contact_name: String,
-    provider_contact_phone: String,
-    provider_contact_email: String,
-    referral_result: String,
-    result_date: String,
-    resulting_enrollment: String,
-    not_housed_reason: String,
-) -> Result<i32, AppError> {
+pub async fn save_ce_event(record: EventRef, draft: CeEventDraft) -> Result<i32, AppError> {
     respond(
         async {
             let actor = auth::require_actor().await?;
             let context = actor.context()?;
             let pool = pool()?;
             let mut tx = pool.begin().await?;
-            let event =
-                receiving_provider_event(&mut tx, context, client_id, event_id, version).await?;
-            let draft = CeEventDraft {
-                date_referral_acknowledged,
-                provider_contact_name,
-                provider_contact_phone,
-                provider_contact_email,
-                referral_result,
-                result_date,
-                resulting_enrollment,
-                not_housed_reason,
-            };
+            let event = receiving_provider_event(&mut tx, context, record).await?;
             let options = store::enrollment_options(&mut *tx, &event).await?;
             let reasons: Vec<i64> = store::reasons(&mut *tx)
                 .await?
@@ -367,22 +230,26 @@ pub async fn save_ce_event(
                 update.referral_result.is_some() && event.referral_result.is_none();
             let newly_acknowledged =
                 update.date_acknowledged.is_some() && event.date_acknowledged.is_none();
-            let applies_on = match update.referral_result {
+            let trigger = match update.referral_result {
                 Some(ReferralResult::SuccessfulClientAccepted) if newly_resolved => {
-                    Some("successful")
+                    Some(StatusTrigger::Successful)
                 }
-                Some(_) if newly_resolved => Some("unsuccessful"),
-                _ if newly_acknowledged && event.need_status_initial => Some("acknowledged"),
+                Some(_) if newly_resolved => Some(StatusTrigger::Unsuccessful),
+                _ if newly_acknowledged && event.need_status_initial => {
+                    Some(StatusTrigger::Acknowledged)
+                }
                 _ => None,
             };
-            let new_status = match applies_on {
-                Some(on) => store::status_applying_on(&mut *tx, &event.ce_coc, on).await?,
+            let new_status = match trigger {
+                Some(trigger) => {
+                    store::status_applying_on(&mut *tx, &event.ce_coc, trigger).await?
+                }
                 None => None,
             };
             let version =
                 store::save_event(&mut tx, &actor, &event, &update, new_status.as_ref()).await?;
             crate::ssr::commit(tx).await?;
-            back_to_form_without_javascript(client_id, event_id);
+            back_to_form_without_javascript(record);
             Ok(version)
         }
         .await,
@@ -392,21 +259,24 @@ pub async fn save_ce_event(
 /// The Priority List Manager corrects Event Date and Event (and may re-target the referral to
 /// another project before it is acknowledged) while the event is unresolved.
 #[server(endpoint = "ce/correct")]
-pub async fn correct_ce_event(
-    client_id: i64,
-    event_id: i64,
-    version: i32,
-    project_id: String,
-    event_date: String,
-    event: String,
-) -> Result<i32, AppError> {
+pub async fn correct_ce_event(record: EventRef, referral: ReferralChoice) -> Result<i32, AppError> {
     respond(
         async {
+            let EventRef {
+                client_id,
+                event_id,
+                version,
+            } = record;
+            let ReferralChoice {
+                project_id,
+                event_date,
+                event,
+            } = referral;
             let actor = auth::require_actor().await?;
             let context = actor.context()?;
             let pool = pool()?;
             let mut tx = pool.begin().await?;
-            let stored = store::load_event(&mut *tx, event_id, client_id, true)
+            let stored = store::lock_event(&mut tx, event_id, client_id)
                 .await?
                 .filter(|e| e.visible_to(context))
                 .ok_or(AppError::NotFound)?;
@@ -447,7 +317,7 @@ pub async fn correct_ce_event(
                     let found = store::referral_targets(&mut *tx, &stored.ce_coc, today())
                         .await?
                         .into_iter()
-                        .find(|t| t.0 == id);
+                        .find(|t| t.id == id);
                     match found {
                         Some(t) => Some(t),
                         None => {
@@ -459,8 +329,9 @@ pub async fn correct_ce_event(
                     }
                 }
             };
-            let project_type = ProjectType::from_code(target.as_ref().map_or(stored.project_type, |t| t.3))
-                .ok_or(AppError::Internal)?;
+            let project_type =
+                ProjectType::from_code(target.as_ref().map_or(stored.project_type, |t| t.project_type))
+                    .ok_or(AppError::Internal)?;
             let recorded: Vec<NaiveDate> = stored.date_acknowledged.into_iter().collect();
             let valid = validate_referral_event(
                 &event_date,
@@ -472,10 +343,10 @@ pub async fn correct_ce_event(
                 today(),
             )
             .map_err(AppError::Invalid)?;
-            let target = target.map(|(id, name, _, _)| (id, name));
-            let version = store::correct_event(&mut tx, &actor, &stored, target, &valid).await?;
+            let version =
+                store::correct_event(&mut tx, &actor, &stored, target.as_ref(), &valid).await?;
             crate::ssr::commit(tx).await?;
-            back_to_form_without_javascript(client_id, event_id);
+            back_to_form_without_javascript(record);
             Ok(version)
         }
         .await,
@@ -485,9 +356,10 @@ pub async fn correct_ce_event(
 /// After a save posted without JavaScript, the browser returns to the CE Event form, which then
 /// says "Saved.". (With JavaScript the form stays and reloads itself.)
 #[cfg(feature = "ssr")]
-fn back_to_form_without_javascript(client_id: i64, event_id: i64) {
+fn back_to_form_without_javascript(record: EventRef) {
     crate::ssr::redirect_plain_form_post(&format!(
-        "/clients/{client_id}/ce-events/{event_id}?saved=1"
+        "/clients/{}/ce-events/{}?saved=1",
+        record.client_id, record.event_id
     ));
 }
 
@@ -496,12 +368,10 @@ fn back_to_form_without_javascript(client_id: i64, event_id: i64) {
 #[cfg(feature = "ssr")]
 async fn receiving_provider_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    context: &crate::domain::access::ActiveContext,
-    client_id: i64,
-    event_id: i64,
-    version: i32,
-) -> Result<store::StoredEvent, AppError> {
-    let event = store::load_event(&mut **tx, event_id, client_id, true)
+    context: &ActiveContext,
+    record: EventRef,
+) -> Result<StoredEvent, AppError> {
+    let event = store::lock_event(tx, record.event_id, record.client_id)
         .await?
         .filter(|e| e.visible_to(context))
         .ok_or(AppError::NotFound)?;
@@ -514,48 +384,23 @@ async fn receiving_provider_event(
             "This referral was closed when the client was exited from Coordinated Entry.",
         ));
     }
-    if event.version != version {
+    if event.version != record.version {
         return Err(AppError::Conflict);
     }
     Ok(event)
 }
 
-#[cfg(feature = "ssr")]
-pub(crate) fn audit_change<'a>(
-    action: &'a str,
-    id: i64,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> audit::Change<'a> {
-    audit::Change {
-        action,
-        entity: "ce_event",
-        entity_id: Some(id),
-        before,
-        after,
-    }
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) use scope::CLIENT_IN_SCOPE;
-
 /// The receiving provider moves the referral to another Referral Need Status; only the CoC's
 /// allowed transitions are accepted.
 #[server(endpoint = "ce/need_status")]
-pub async fn update_need_status(
-    client_id: i64,
-    event_id: i64,
-    version: i32,
-    need_status: String,
-) -> Result<i32, AppError> {
+pub async fn update_need_status(record: EventRef, need_status: String) -> Result<i32, AppError> {
     respond(
         async {
             let actor = auth::require_actor().await?;
             let context = actor.context()?;
             let pool = pool()?;
             let mut tx = pool.begin().await?;
-            let event =
-                receiving_provider_event(&mut tx, context, client_id, event_id, version).await?;
+            let event = receiving_provider_event(&mut tx, context, record).await?;
             let wanted: Option<i64> = need_status.trim().parse().ok();
             let next = store::next_statuses(&mut *tx, event.need_status_id).await?;
             let Some(status) = next.into_iter().find(|s| Some(s.id) == wanted) else {
@@ -566,9 +411,106 @@ pub async fn update_need_status(
             };
             let version = store::change_need_status(&mut tx, &actor, &event, &status).await?;
             crate::ssr::commit(tx).await?;
-            back_to_form_without_javascript(client_id, event_id);
+            back_to_form_without_javascript(record);
             Ok(version)
         }
         .await,
     )
+}
+
+/// A project row with the events a referral to it may record (`None`: it takes no referral).
+#[cfg(feature = "ssr")]
+fn target_with_events(project: store::TargetProject) -> Option<ReferralTarget> {
+    ReferralTarget::new(
+        project.id,
+        project.name,
+        project.organization,
+        project.project_type,
+    )
+}
+
+/// The CE Event form as the context may use it: what it may change, the current values (or,
+/// before the acknowledgement, the contact last used for the project), the pick lists.
+#[cfg(feature = "ssr")]
+async fn form_of(
+    pool: &sqlx::PgPool,
+    context: &ActiveContext,
+    event: StoredEvent,
+    client_name: String,
+) -> Result<CeEventForm, AppError> {
+    let can_resolve = event.receiving_org == context.organization_id && !event.is_closed();
+    let can_correct = !event.is_closed()
+        && context.workgroup == Workgroup::PriorityListManager
+        && context.ce_for_coc.as_deref() == Some(event.ce_coc.as_str())
+        && event.referral_result.is_none();
+    let enrollment_options = store::enrollment_options(pool, &event).await?;
+    let reasons = store::reasons(pool).await?;
+
+    let text = |value: Option<String>| value.unwrap_or_default();
+    let code = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
+    let date = |value: Option<NaiveDate>| value.map(|d| d.to_string()).unwrap_or_default();
+    let mut draft = CeEventDraft {
+        date_referral_acknowledged: date(event.date_acknowledged),
+        provider_contact_name: text(event.provider_contact_name.clone()),
+        provider_contact_phone: text(event.provider_contact_phone.as_deref().map(format_phone)),
+        provider_contact_email: text(event.provider_contact_email.clone()),
+        referral_result: code(event.referral_result.map(i64::from)),
+        result_date: date(event.result_date),
+        resulting_enrollment: code(event.resulting_enrollment_id),
+        not_housed_reason: code(event.not_housed_reason_id),
+    };
+    if can_resolve && event.date_acknowledged.is_none() && event.provider_contact_name.is_none() {
+        if let Some(last) = store::last_contact_for_project(pool, event.referred_project_id).await?
+        {
+            draft.provider_contact_name = text(last.name);
+            draft.provider_contact_phone = text(last.phone.as_deref().map(format_phone));
+            draft.provider_contact_email = text(last.email);
+        }
+    }
+
+    let allowed_events = ProjectType::from_code(event.project_type)
+        .map(allowed_referral_events)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| (e.code(), e.label().to_string()))
+        .collect();
+    let need_status_options = if can_resolve {
+        store::next_statuses(pool, event.need_status_id)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let retarget_options = if can_correct && event.date_acknowledged.is_none() {
+        store::referral_targets(pool, &event.ce_coc, today())
+            .await?
+            .into_iter()
+            .filter_map(target_with_events)
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    Ok(CeEventForm {
+        id: event.id,
+        client_id: event.client_id,
+        client_name,
+        version: event.version,
+        facts: event.facts(),
+        event_label: event.event_type().label().to_string(),
+        referred_project: event.project_name.clone(),
+        need_status: event.need_status.clone(),
+        draft,
+        enrollment_options,
+        reasons,
+        can_resolve,
+        can_correct,
+        allowed_events,
+        retarget_options,
+        need_status_options,
+        need_status_due: event.need_status_due,
+        history: store::history(pool, event.id).await?,
+    })
 }

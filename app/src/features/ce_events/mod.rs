@@ -2,21 +2,25 @@
 //! Coordinated Entry Event page and the CE Event form.
 
 pub mod api;
+pub mod model;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-use crate::domain::ce_event::{successful_result_date, validate_ce_event, CeEventDraft};
+use crate::domain::ce_event::{validate_ce_event, CeEventDraft, CeEventField, CeEventField as F};
 use crate::domain::codes::ReferralResult;
 use crate::domain::dates::format_date;
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
 use crate::features::intake::api::StartIntake;
-use crate::ui::{form_error, param_id, today, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
+use crate::ui::{
+    form_error, param_id, shown_errors, today, unavailable_reason, ErrorPanel, ErrorSummary,
+    FieldError, FieldLabels,
+};
 use api::{
-    get_ce_event, list_ce_events, priority_list, referral_form, CeEventForm, CeEventList,
-    CorrectCeEvent, PriorityListPage, ReferToHousing, ReferralOptions, SaveCeEvent,
-    UpdateNeedStatus,
+    get_ce_event, list_ce_events, priority_list, record_field, referral_field, referral_form,
+    CeEventForm, CeEventList, CorrectCeEvent, EventRef, PriorityListPage, ReferToHousing,
+    ReferralOptions, SaveCeEvent, UpdateNeedStatus,
 };
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -191,7 +195,7 @@ fn ReferForm(options: ReferralOptions) -> impl IntoView {
                     <input type="hidden" name="client_id" value=client_id.to_string()/>
                     <div class="field">
                         <label for="project_id">"Referred to project"</label>
-                        <select id="project_id" name="project_id" required aria-describedby="project_id-error"
+                        <select id="project_id" name=referral_field("project_id") required aria-describedby="project_id-error"
                             on:change=move |ev| project.set(event_target_value(&ev))>
                             <option value="">"Choose a project…"</option>
                             {options.targets.iter().map(|t| view! {
@@ -202,13 +206,13 @@ fn ReferForm(options: ReferralOptions) -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="event_date">"Event Date"</label>
-                        <input id="event_date" name="event_date" type="date" required value=today().to_string()
+                        <input id="event_date" name=referral_field("event_date") type="date" required value=today().to_string()
                             min=options.ce_entry_date.to_string() max=today().to_string() aria-describedby="event_date-error"/>
                         <FieldError error field="event_date"/>
                     </div>
                     <div class="field">
                         <label for="event">"Event"</label>
-                        <select id="event" name="event" required aria-describedby="event-hint event-error">
+                        <select id="event" name=referral_field("event") required aria-describedby="event-hint event-error">
                             {move || {
                                 let events = events_for(&project.get());
                                 if events.is_empty() {
@@ -317,19 +321,44 @@ fn CeEventTable(list: CeEventList, client_id: i64, referred: bool) -> impl IntoV
 
 // ---- The CE Event form -------------------------------------------------------------------
 
+/// Labels of the CE Event form's fields, then of the correction's.
 const CE_EVENT_LABELS: FieldLabels = &[
-    ("date_referral_acknowledged", "Date Referral Acknowledged"),
-    ("provider_contact_name", "Housing Provider Contact Name"),
-    ("provider_contact_phone", "Housing Provider Contact Phone"),
-    ("provider_contact_email", "Housing Provider Contact Email"),
-    ("referral_result", "Referral Result"),
-    ("result_date", "Result Date"),
-    ("resulting_enrollment", "Resulting Enrollment"),
-    ("not_housed_reason", "If Not Housed, Reason"),
+    (
+        F::DateReferralAcknowledged.name(),
+        F::DateReferralAcknowledged.label(),
+    ),
+    (
+        F::ProviderContactName.name(),
+        F::ProviderContactName.label(),
+    ),
+    (
+        F::ProviderContactPhone.name(),
+        F::ProviderContactPhone.label(),
+    ),
+    (
+        F::ProviderContactEmail.name(),
+        F::ProviderContactEmail.label(),
+    ),
+    (F::ReferralResult.name(), F::ReferralResult.label()),
+    (F::ResultDate.name(), F::ResultDate.label()),
+    (
+        F::ResultingEnrollment.name(),
+        F::ResultingEnrollment.label(),
+    ),
+    (F::NotHousedReason.name(), F::NotHousedReason.label()),
     ("event_date", "Event Date"),
     ("event", "Event"),
     ("project_id", "Referred to project"),
 ];
+
+/// The hidden `record[...]` fields: which event a form saves, at which version.
+fn record_fields(record: EventRef) -> impl IntoView {
+    view! {
+        <input type="hidden" name=record_field("client_id") value=record.client_id.to_string()/>
+        <input type="hidden" name=record_field("event_id") value=record.event_id.to_string()/>
+        <input type="hidden" name=record_field("version") value=record.version.to_string()/>
+    }
+}
 
 #[component]
 pub fn CeEventFormPage() -> impl IntoView {
@@ -376,11 +405,13 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
         .filter(|_| form.can_resolve && form.facts.referral_result.is_none())
         .and_then(|id| form.enrollment_options.iter().find(|o| o.id == id))
     {
-        form.draft.referral_result = ReferralResult::SuccessfulClientAccepted.code().to_string();
+        form.draft.referral_result =
+            CeEventDraft::result_value(Some(ReferralResult::SuccessfulClientAccepted));
         form.draft.resulting_enrollment = option.id.to_string();
         form.draft.result_date = option.entry_date.to_string();
     }
     let start_intake = ServerAction::<StartIntake>::new();
+    let record = form.record();
     let event_id = form.id;
     let save = ServerAction::<SaveCeEvent>::new();
     let server_error = form_error(save);
@@ -407,27 +438,7 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
         })
     });
     // Errors shown: the rules' verdict on fields the user has touched, then the server's.
-    let shown = Signal::derive(move || {
-        let mut errors = FieldErrors::new();
-        if let Some(client) = validation.get() {
-            let touched = touched.get();
-            for (field, message) in client.0 {
-                if touched.iter().any(|t| *t == field) {
-                    errors.add(&field, message);
-                }
-            }
-        }
-        if let Some(AppError::Invalid(server)) = server_error.get() {
-            for (field, message) in server.0 {
-                errors.add(&field, message);
-            }
-        }
-        (!errors.is_empty()).then_some(AppError::Invalid(errors))
-    });
-    let summary = Signal::derive(move || match server_error.get() {
-        Some(AppError::Invalid(_)) | None => shown.get(),
-        other => other,
-    });
+    let shown = shown_errors(validation, touched, server_error);
     // Reload the form with the saved values (and the new version) after a save.
     Effect::new(move |_| match save.value().get() {
         Some(Ok(_)) => {
@@ -438,59 +449,32 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
         None => {}
     });
 
-    let set = move |field: &'static str, value: String| {
-        draft.update(|d| {
-            match field {
-                "date_referral_acknowledged" => d.date_referral_acknowledged = value,
-                "provider_contact_name" => d.provider_contact_name = value,
-                "provider_contact_phone" => d.provider_contact_phone = value,
-                "provider_contact_email" => d.provider_contact_email = value,
-                "referral_result" => {
-                    d.referral_result = value;
-                    // Fields that no longer apply are cleared, so nothing hidden is sent.
-                    if d.referral_result.is_empty() {
-                        d.result_date.clear();
-                        d.not_housed_reason.clear();
-                    }
-                    if d.referral_result != "1" {
-                        d.resulting_enrollment.clear();
-                    }
-                }
-                "result_date" => d.result_date = value,
-                "resulting_enrollment" => d.resulting_enrollment = value,
-                "not_housed_reason" => d.not_housed_reason = value,
-                _ => {}
-            }
-            // A successful referral's Result Date is its enrollment's project start date.
-            if d.referral_result == "1" {
-                d.result_date = options
-                    .with_value(|o| successful_result_date(o, &d.resulting_enrollment))
-                    .map(|date| date.to_string())
-                    .unwrap_or_default();
-            }
-        });
+    let set = move |field: CeEventField, value: String| {
+        options.with_value(|options| draft.update(|d| d.set(field, value, options)));
         touched.update(|t| {
             // Choosing a result asks for the acknowledgement it implies.
-            let implied: &[&'static str] = if field == "referral_result" {
-                &[field, "date_referral_acknowledged"]
+            let implied: &[CeEventField] = if field == F::ReferralResult {
+                &[field, F::DateReferralAcknowledged]
             } else {
                 &[field]
             };
             for f in implied {
-                if !t.contains(f) {
-                    t.push(f);
+                if !t.contains(&f.name()) {
+                    t.push(f.name());
                 }
             }
         });
     };
     let value = move |f: fn(&CeEventDraft) -> String| move || draft.with(f);
-    let result_is = move |code: &'static str| draft.with(|d| d.referral_result == code);
+    let result_is = move |result: Option<ReferralResult>| draft.with(|d| d.result() == result);
+    let successful = move || result_is(Some(ReferralResult::SuccessfulClientAccepted));
     let has_result = move || draft.with(|d| !d.referral_result.is_empty());
-    let invalid = move |field: &'static str| {
+    let invalid = move |field: CeEventField| {
         move || {
-            shown
-                .get()
-                .and_then(|e| e.field_errors().and_then(|f| f.get(field).map(|_| "true")))
+            shown.get().and_then(|e| {
+                e.field_errors()
+                    .and_then(|f| f.get(field.name()).map(|_| "true"))
+            })
         }
     };
 
@@ -537,59 +521,57 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
                     </dd>
                 </dl>
                 {move || saved.get().then(|| view! { <p class="confirmation" role="status">"Saved."</p> })}
-                <ErrorSummary error=summary labels=CE_EVENT_LABELS/>
+                <ErrorSummary error=shown labels=CE_EVENT_LABELS/>
                 {move || matches!(server_error.get(), Some(AppError::Conflict)).then(|| view! {
                     <p><button type="button" on:click=move |_| reload.update(|n| *n += 1)>"Reload the latest version"</button></p>
                 })}
                 {if can_resolve {
                     view! {
                         <ActionForm action=save attr:class="ce-event-form" attr:novalidate=true>
-                            <input type="hidden" name="client_id" value=client_id.to_string()/>
-                            <input type="hidden" name="event_id" value=form.id.to_string()/>
-                            <input type="hidden" name="version" value=form.version.to_string()/>
+                            {record_fields(record)}
                             <fieldset>
                                 <legend>"Acknowledgement"</legend>
                                 {if locked {
                                     view! {
                                         <p class="field-readonly"><span class="label">"Date Referral Acknowledged"</span> {opt_date(form.facts.date_acknowledged)}</p>
-                                        <input type="hidden" name="date_referral_acknowledged" value=initial.date_referral_acknowledged.clone() prop:value=value(|d| d.date_referral_acknowledged.clone())/>
+                                        <input type="hidden" name=F::DateReferralAcknowledged.form_name() value=initial.date_referral_acknowledged.clone() prop:value=value(|d| d.date_referral_acknowledged.clone())/>
                                     }.into_any()
                                 } else {
                                     view! {
                                         <div class="field">
                                             <label for="date_referral_acknowledged">"Date Referral Acknowledged"</label>
-                                            <input id="date_referral_acknowledged" name="date_referral_acknowledged" type="date"
+                                            <input id="date_referral_acknowledged" name=F::DateReferralAcknowledged.form_name() type="date"
                                                 min=event_date.to_string() max=today().to_string()
                                                 value=initial.date_referral_acknowledged.clone() prop:value=value(|d| d.date_referral_acknowledged.clone())
-                                                on:input=move |ev| set("date_referral_acknowledged", event_target_value(&ev))
-                                                aria-invalid=invalid("date_referral_acknowledged") aria-describedby="date_referral_acknowledged-error"/>
+                                                on:input=move |ev| set(F::DateReferralAcknowledged, event_target_value(&ev))
+                                                aria-invalid=invalid(F::DateReferralAcknowledged) aria-describedby="date_referral_acknowledged-error"/>
                                             <FieldError error=shown field="date_referral_acknowledged"/>
                                         </div>
                                     }.into_any()
                                 }}
                                 <div class="field">
                                     <label for="provider_contact_name">"Housing Provider Contact Name"</label>
-                                    <input id="provider_contact_name" name="provider_contact_name" type="text" maxlength="100" autocomplete="name"
+                                    <input id="provider_contact_name" name=F::ProviderContactName.form_name() type="text" maxlength="100" autocomplete="name"
                                         value=initial.provider_contact_name.clone() prop:value=value(|d| d.provider_contact_name.clone())
-                                        on:input=move |ev| set("provider_contact_name", event_target_value(&ev))
-                                        aria-invalid=invalid("provider_contact_name") aria-describedby="provider_contact_name-error"/>
+                                        on:input=move |ev| set(F::ProviderContactName, event_target_value(&ev))
+                                        aria-invalid=invalid(F::ProviderContactName) aria-describedby="provider_contact_name-error"/>
                                     <FieldError error=shown field="provider_contact_name"/>
                                 </div>
                                 <div class="field-row">
                                     <div class="field">
                                         <label for="provider_contact_phone">"Housing Provider Contact Phone"</label>
-                                        <input id="provider_contact_phone" name="provider_contact_phone" type="tel" autocomplete="tel" inputmode="tel"
+                                        <input id="provider_contact_phone" name=F::ProviderContactPhone.form_name() type="tel" autocomplete="tel" inputmode="tel"
                                             value=initial.provider_contact_phone.clone() prop:value=value(|d| d.provider_contact_phone.clone())
-                                            on:input=move |ev| set("provider_contact_phone", event_target_value(&ev))
-                                            aria-invalid=invalid("provider_contact_phone") aria-describedby="provider_contact_phone-error"/>
+                                            on:input=move |ev| set(F::ProviderContactPhone, event_target_value(&ev))
+                                            aria-invalid=invalid(F::ProviderContactPhone) aria-describedby="provider_contact_phone-error"/>
                                         <FieldError error=shown field="provider_contact_phone"/>
                                     </div>
                                     <div class="field">
                                         <label for="provider_contact_email">"Housing Provider Contact Email"</label>
-                                        <input id="provider_contact_email" name="provider_contact_email" type="email" autocomplete="email"
+                                        <input id="provider_contact_email" name=F::ProviderContactEmail.form_name() type="email" autocomplete="email"
                                             value=initial.provider_contact_email.clone() prop:value=value(|d| d.provider_contact_email.clone())
-                                            on:input=move |ev| set("provider_contact_email", event_target_value(&ev))
-                                            aria-invalid=invalid("provider_contact_email") aria-describedby="provider_contact_email-error"/>
+                                            on:input=move |ev| set(F::ProviderContactEmail, event_target_value(&ev))
+                                            aria-invalid=invalid(F::ProviderContactEmail) aria-describedby="provider_contact_email-error"/>
                                         <FieldError error=shown field="provider_contact_email"/>
                                     </div>
                                 </div>
@@ -604,30 +586,29 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
                                                 <p class="field-readonly"><span class="label">"Referral Result"</span> {read_only_result.clone()}</p>
                                                 <p class="field-readonly"><span class="label">"Result Date"</span> {opt_date(form.facts.result_date)}</p>
                                                 <p class="field-readonly"><span class="label">"Resulting Enrollment"</span> {locked_enrollment.clone()}</p>
-                                                <input type="hidden" name="referral_result" value=initial.referral_result.clone() prop:value=value(|d| d.referral_result.clone())/>
-                                                <input type="hidden" name="result_date" value=initial.result_date.clone() prop:value=value(|d| d.result_date.clone())/>
-                                                <input type="hidden" name="resulting_enrollment" value=initial.resulting_enrollment.clone() prop:value=value(|d| d.resulting_enrollment.clone())/>
+                                                <input type="hidden" name=F::ReferralResult.form_name() value=initial.referral_result.clone() prop:value=value(|d| d.referral_result.clone())/>
+                                                <input type="hidden" name=F::ResultDate.form_name() value=initial.result_date.clone() prop:value=value(|d| d.result_date.clone())/>
+                                                <input type="hidden" name=F::ResultingEnrollment.form_name() value=initial.resulting_enrollment.clone() prop:value=value(|d| d.resulting_enrollment.clone())/>
                                             }.into_any()
                                         } else {
                                             view! {
                                                 <div class="field">
                                                     <label for="referral_result">"Referral Result"</label>
-                                                    <select id="referral_result" name="referral_result"
-                                                        on:change=move |ev| set("referral_result", event_target_value(&ev))
-                                                        aria-invalid=invalid("referral_result") aria-describedby="referral_result-error">
-                                                        <option value="" selected=move || result_is("")>"(not resolved yet)"</option>
-                                                        {ReferralResult::ALL.iter().map(|r| {
-                                                            let code: &'static str = match r.code() { 1 => "1", 2 => "2", _ => "3" };
-                                                            view! { <option value=code selected=move || result_is(code)>{r.label()}</option> }
+                                                    <select id="referral_result" name=F::ReferralResult.form_name()
+                                                        on:change=move |ev| set(F::ReferralResult, event_target_value(&ev))
+                                                        aria-invalid=invalid(F::ReferralResult) aria-describedby="referral_result-error">
+                                                        <option value="" selected=move || result_is(None)>"(not resolved yet)"</option>
+                                                        {ReferralResult::ALL.iter().map(|&r| view! {
+                                                            <option value=CeEventDraft::result_value(Some(r)) selected=move || result_is(Some(r))>{r.label()}</option>
                                                         }).collect_view()}
                                                     </select>
                                                     <FieldError error=shown field="referral_result"/>
                                                 </div>
-                                                <div class="field" class:hidden=move || !result_is("1")>
+                                                <div class="field" class:hidden=move || !successful()>
                                                     <label for="resulting_enrollment">"Resulting Enrollment"</label>
-                                                    <select id="resulting_enrollment" name="resulting_enrollment"
-                                                        on:change=move |ev| set("resulting_enrollment", event_target_value(&ev))
-                                                        aria-invalid=invalid("resulting_enrollment") aria-describedby="resulting_enrollment-hint resulting_enrollment-error">
+                                                    <select id="resulting_enrollment" name=F::ResultingEnrollment.form_name()
+                                                        on:change=move |ev| set(F::ResultingEnrollment, event_target_value(&ev))
+                                                        aria-invalid=invalid(F::ResultingEnrollment) aria-describedby="resulting_enrollment-hint resulting_enrollment-error">
                                                         <option value="" selected=move || draft.with(|d| d.resulting_enrollment.is_empty())>"Choose the enrollment…"</option>
                                                         {option_list.iter().map(|o| {
                                                             let id = o.id.to_string();
@@ -650,13 +631,13 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
                                                 </div>
                                                 <div class="field" class:hidden=move || !has_result()>
                                                     <label for="result_date">"Result Date"</label>
-                                                    <input id="result_date" name="result_date" type="date"
+                                                    <input id="result_date" name=F::ResultDate.form_name() type="date"
                                                         min=event_date.to_string() max=today().to_string()
-                                                        readonly=move || result_is("1")
+                                                        readonly=successful
                                                         value=initial.result_date.clone() prop:value=value(|d| d.result_date.clone())
-                                                        on:input=move |ev| set("result_date", event_target_value(&ev))
-                                                        aria-invalid=invalid("result_date") aria-describedby="result_date-hint result_date-error"/>
-                                                    {move || result_is("1").then(|| view! {
+                                                        on:input=move |ev| set(F::ResultDate, event_target_value(&ev))
+                                                        aria-invalid=invalid(F::ResultDate) aria-describedby="result_date-hint result_date-error"/>
+                                                    {move || successful().then(|| view! {
                                                         <p class="hint" id="result_date-hint">"For a successful referral this is the Resulting Enrollment's project start date."</p>
                                                     })}
                                                     <FieldError error=shown field="result_date"/>
@@ -665,9 +646,9 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
                                         }}
                                         <div class="field" class:hidden=move || !has_result()>
                                             <label for="not_housed_reason">"If Not Housed, Reason"</label>
-                                            <select id="not_housed_reason" name="not_housed_reason"
-                                                on:change=move |ev| set("not_housed_reason", event_target_value(&ev))
-                                                aria-invalid=invalid("not_housed_reason") aria-describedby="not_housed_reason-error">
+                                            <select id="not_housed_reason" name=F::NotHousedReason.form_name()
+                                                on:change=move |ev| set(F::NotHousedReason, event_target_value(&ev))
+                                                aria-invalid=invalid(F::NotHousedReason) aria-describedby="not_housed_reason-error">
                                                 <option value="" selected=move || draft.with(|d| d.not_housed_reason.is_empty())>"(none)"</option>
                                                 {reasons.iter().map(|(id, label)| {
                                                     let id = id.to_string();
@@ -681,10 +662,10 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
                                 }.into_any()
                             } else {
                                 view! {
-                                    <input type="hidden" name="referral_result" value=""/>
-                                    <input type="hidden" name="result_date" value=""/>
-                                    <input type="hidden" name="resulting_enrollment" value=""/>
-                                    <input type="hidden" name="not_housed_reason" value=""/>
+                                    <input type="hidden" name=F::ReferralResult.form_name() value=""/>
+                                    <input type="hidden" name=F::ResultDate.form_name() value=""/>
+                                    <input type="hidden" name=F::ResultingEnrollment.form_name() value=""/>
+                                    <input type="hidden" name=F::NotHousedReason.form_name() value=""/>
                                 }.into_any()
                             }}
                             <div class="actions">
@@ -694,8 +675,7 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
                                     {move || if save.pending().get() { "Saving…" } else { "Save" }}
                                 </button>
                                 <span id="save-reason" class="hint" aria-live="polite">
-                                    {move || validation.get().map(|e| format!("Save is unavailable until {} field(s) are corrected: {}.", e.0.len(),
-                                        e.0.keys().map(|k| CE_EVENT_LABELS.iter().find(|(n, _)| n == k).map(|(_, l)| *l).unwrap_or(k.as_str())).collect::<Vec<_>>().join(", ")))}
+                                    {move || validation.get().map(|e| unavailable_reason(&e, CE_EVENT_LABELS))}
                                 </span>
                                 <a href=format!("/clients/{client_id}/ce-events")>"Back to CE Events"</a>
                             </div>
@@ -725,6 +705,7 @@ fn NeedStatusForm(
     saved: RwSignal<bool>,
 ) -> impl IntoView {
     let update = ServerAction::<UpdateNeedStatus>::new();
+    let record = form.record();
     let error = form_error(update);
     Effect::new(move |_| {
         if let Some(Ok(_)) = update.value().get() {
@@ -740,9 +721,7 @@ fn NeedStatusForm(
             <h2 id="need-status-heading">"Referral Need Status"</h2>
             <p class="hint">"Keep the status current: it is how the Coordinated Entry team follows this referral."</p>
             <ActionForm action=update attr:class="inline-form">
-                <input type="hidden" name="client_id" value=form.client_id.to_string()/>
-                <input type="hidden" name="event_id" value=form.id.to_string()/>
-                <input type="hidden" name="version" value=form.version.to_string()/>
+                {record_fields(record)}
                 <div class="field">
                     <label for="need_status">"Move to status"</label>
                     <select id="need_status" name="need_status" aria-describedby="need_status-error">
@@ -786,6 +765,7 @@ fn ReadOnlyOutcome(form: CeEventForm) -> impl IntoView {
 #[component]
 fn CorrectionForm(form: CeEventForm, reload: RwSignal<u32>) -> impl IntoView {
     let correct = ServerAction::<CorrectCeEvent>::new();
+    let record = form.record();
     let error = form_error(correct);
     Effect::new(move |_| {
         if let Some(Ok(_)) = correct.value().get() {
@@ -817,14 +797,12 @@ fn CorrectionForm(form: CeEventForm, reload: RwSignal<u32>) -> impl IntoView {
             <h2 id="correct-heading">"Correct the referral (Priority List Manager)"</h2>
             <ErrorSummary error labels=CE_EVENT_LABELS/>
             <ActionForm action=correct>
-                <input type="hidden" name="client_id" value=form.client_id.to_string()/>
-                <input type="hidden" name="event_id" value=form.id.to_string()/>
-                <input type="hidden" name="version" value=form.version.to_string()/>
+                {record_fields(record)}
                 {if can_retarget {
                     view! {
                         <div class="field">
                             <label for="project_id">"Referred to project"</label>
-                            <select id="project_id" name="project_id" aria-describedby="project_id-error"
+                            <select id="project_id" name=referral_field("project_id") aria-describedby="project_id-error"
                                 on:change=move |ev| project.set(event_target_value(&ev))>
                                 {form.retarget_options.iter().map(|t| view! {
                                     <option value=t.id.to_string() selected=t.id.to_string() == current_project>{format!("{} ({})", t.name, t.organization)}</option>
@@ -834,17 +812,17 @@ fn CorrectionForm(form: CeEventForm, reload: RwSignal<u32>) -> impl IntoView {
                         </div>
                     }.into_any()
                 } else {
-                    view! { <input type="hidden" name="project_id" value=""/> }.into_any()
+                    view! { <input type="hidden" name=referral_field("project_id") value=""/> }.into_any()
                 }}
                 <div class="field-row">
                     <div class="field">
                         <label for="event_date">"Event Date"</label>
-                        <input id="event_date" name="event_date" type="date" value=form.facts.event_date.to_string() max=today().to_string() aria-describedby="event_date-error"/>
+                        <input id="event_date" name=referral_field("event_date") type="date" value=form.facts.event_date.to_string() max=today().to_string() aria-describedby="event_date-error"/>
                         <FieldError error field="event_date"/>
                     </div>
                     <div class="field">
                         <label for="event">"Event"</label>
-                        <select id="event" name="event" aria-describedby="event-error">
+                        <select id="event" name=referral_field("event") aria-describedby="event-error">
                             {move || events().into_iter().map(|(code, label)| view! {
                                 <option value=code.to_string() selected=code == current_event>{label}</option>
                             }).collect_view()}

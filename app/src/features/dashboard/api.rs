@@ -5,8 +5,8 @@
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
+    domain::names::display_name,
     domain::{codes::EventType, timeliness},
-    features::clients::api::display_name,
     ssr::{auth, pool, respond, today},
 };
 use chrono::NaiveDate;

@@ -94,10 +94,9 @@ pub async fn list_enrollments(client_id: i64) -> Result<EnrollmentList, AppError
             let actor = auth::require_actor().await?;
             let context = actor.context()?;
             let pool = pool()?;
-            let client_name =
-                crate::features::ce_events::store::client_name_in_scope(&pool, context, client_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
+            let client_name = crate::ssr::scope::client_name_in_scope(&pool, context, client_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             let rows = store::list(&pool, context, client_id).await?;
             Ok(EnrollmentList { client_name, rows })
         }

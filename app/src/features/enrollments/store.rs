@@ -9,8 +9,8 @@ use crate::domain::codes::{
 use crate::domain::dates::format_date;
 use crate::domain::enrollment::{ExitFacts, MoveInFacts, OpenMember, ValidExit};
 use crate::domain::intake::{MemberDraft, ValidPriorLiving};
+use crate::domain::names::display_name;
 use crate::error::AppError;
-use crate::features::clients::api::display_name;
 use crate::ssr::{audit, auth::Actor, scope::CLIENT_IN_SCOPE};
 use chrono::NaiveDate;
 use serde_json::json;

@@ -7,8 +7,8 @@ use crate::domain::codes::{RaceCategory, RelationshipToHoH};
 use crate::domain::intake::{
     add_member, member_field, IntakeDraft, IntakeProject, MemberDraft, ValidIntake, ValidMember,
 };
+use crate::domain::names::{display_name, search_terms};
 use crate::error::AppError;
-use crate::features::clients::api::{display_name, search_terms};
 use crate::ssr::{audit, auth::Actor, scope, scope::CLIENT_IN_SCOPE};
 use chrono::NaiveDate;
 use serde_json::json;

@@ -3,10 +3,13 @@
 //! organization's list of incoming non-CE referrals.
 
 pub mod api;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 use crate::domain::codes::NonCeReferralResult;
 use crate::domain::dates::format_date;
-use crate::domain::referral::{validate_outcome, COMMENTS_MAX, SERVICE_MAX};
+use crate::domain::referral::{validate_outcome, OutcomeField, COMMENTS_MAX, SERVICE_MAX};
 use crate::error::AppError;
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
@@ -119,14 +122,14 @@ fn ReferralListView(client_id: i64, list: ReferralList, reload: RwSignal<u32>) -
                             <div class="field-row">
                                 <div class="field">
                                     <label for="from_project">"Referred from"</label>
-                                    <select id="from_project" name="from_project" aria-describedby="from_project-error">
+                                    <select id="from_project" name="referral[from_project]" aria-describedby="from_project-error">
                                         {list.from_options.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
                                     </select>
                                     <FieldError error field="from_project"/>
                                 </div>
                                 <div class="field">
                                     <label for="to_project">"Referred to"</label>
-                                    <select id="to_project" name="to_project" aria-describedby="to_project-error">
+                                    <select id="to_project" name="referral[to_project]" aria-describedby="to_project-error">
                                         <option value="">"Choose the project…"</option>
                                         {list.to_options.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
                                     </select>
@@ -136,18 +139,18 @@ fn ReferralListView(client_id: i64, list: ReferralList, reload: RwSignal<u32>) -
                             <div class="field-row">
                                 <div class="field">
                                     <label for="referral_date">"Referral Date"</label>
-                                    <input id="referral_date" name="referral_date" type="date" value=today().to_string() max=today().to_string() aria-describedby="referral_date-error"/>
+                                    <input id="referral_date" name="referral[referral_date]" type="date" value=today().to_string() max=today().to_string() aria-describedby="referral_date-error"/>
                                     <FieldError error field="referral_date"/>
                                 </div>
                                 <div class="field">
                                     <label for="service">"Service"</label>
-                                    <input id="service" name="service" type="text" maxlength=SERVICE_MAX.to_string() aria-describedby="service-error"/>
+                                    <input id="service" name="referral[service]" type="text" maxlength=SERVICE_MAX.to_string() aria-describedby="service-error"/>
                                     <FieldError error field="service"/>
                                 </div>
                             </div>
                             <div class="field">
                                 <label for="comments">"Comments"</label>
-                                <textarea id="comments" name="comments" rows="3" maxlength=COMMENTS_MAX.to_string() aria-describedby="comments-error"></textarea>
+                                <textarea id="comments" name="referral[comments]" rows="3" maxlength=COMMENTS_MAX.to_string() aria-describedby="comments-error"></textarea>
                                 <FieldError error field="comments"/>
                             </div>
                             <button type="submit" class="primary" disabled=move || create.pending().get()>
@@ -237,54 +240,51 @@ fn ReferralOutcomeForm(
         Some(Err(_)) => saved.set(false),
         None => {}
     });
-    let set = move |field: &'static str, value: String| {
-        draft.update(|d| match field {
-            "date_referral_acknowledged" => d.date_referral_acknowledged = value,
-            "appointment_date" => d.appointment_date = value,
-            "result_date" => d.result_date = value,
-            "result" => d.result = value,
-            "outcome_comments" => d.outcome_comments = value,
-            _ => {}
-        });
+    let set = move |field: OutcomeField, value: String| {
+        draft.update(|d| field.set(d, value));
         touched.update(|t| {
-            let implied: &[&'static str] = if field == "result" {
-                &[field, "result_date", "date_referral_acknowledged"]
+            let implied: &[OutcomeField] = if field == OutcomeField::Result {
+                &[
+                    field,
+                    OutcomeField::ResultDate,
+                    OutcomeField::DateReferralAcknowledged,
+                ]
             } else {
                 &[field]
             };
             for f in implied {
-                if !t.contains(f) {
-                    t.push(f);
+                if !t.contains(&f.name()) {
+                    t.push(f.name());
                 }
             }
         });
     };
-    let invalid = move |field: &'static str| {
+    let invalid = move |field: OutcomeField| {
         move || {
-            shown
-                .get()
-                .and_then(|e| e.field_errors().and_then(|f| f.get(field).map(|_| "true")))
+            shown.get().and_then(|e| {
+                e.field_errors()
+                    .and_then(|f| f.get(field.name()).map(|_| "true"))
+            })
         }
     };
-    let date_field =
-        move |field: &'static str, label: &'static str, hint: &'static str, initial: String| {
-            view! {
-                <div class="field">
-                    <label for=field>{label}</label>
-                    <input id=field name=field type="date" max=today().to_string() value=initial
-                        prop:value=move || draft.with(|d| match field {
-                            "date_referral_acknowledged" => d.date_referral_acknowledged.clone(),
-                            "appointment_date" => d.appointment_date.clone(),
-                            _ => d.result_date.clone(),
-                        })
-                        on:input=move |ev| set(field, event_target_value(&ev))
-                        aria-invalid=invalid(field)
-                        aria-describedby=format!("{field}-hint {field}-error")/>
-                    <p class="hint" id=format!("{field}-hint")>{hint}</p>
-                    <FieldError error=shown field=field/>
-                </div>
-            }
-        };
+    let date_field = move |field: OutcomeField,
+                           label: &'static str,
+                           hint: &'static str,
+                           initial: String| {
+        let key = field.name();
+        view! {
+            <div class="field">
+                <label for=key>{label}</label>
+                <input id=key name=field.form_name() type="date" max=today().to_string() value=initial
+                    prop:value=move || draft.with(|d| field.get(d).to_string())
+                    on:input=move |ev| set(field, event_target_value(&ev))
+                    aria-invalid=invalid(field)
+                    aria-describedby=format!("{key}-hint {key}-error")/>
+                <p class="hint" id=format!("{key}-hint")>{hint}</p>
+                <FieldError error=shown field=key/>
+            </div>
+        }
+    };
     let services_provided = form.facts.result == Some(NonCeReferralResult::ServicesProvided.code());
     view! {
         <div class="client-record">
@@ -305,23 +305,23 @@ fn ReferralOutcomeForm(
                     view! {
                         <ActionForm action=save attr:novalidate=true>
                             <ErrorSummary error=shown labels=OUTCOME_LABELS/>
-                            <input type="hidden" name="client_id" value=form.client_id/>
-                            <input type="hidden" name="referral_id" value=form.id/>
-                            <input type="hidden" name="version" value=form.version/>
+                            <input type="hidden" name="record[client_id]" value=form.client_id/>
+                            <input type="hidden" name="record[referral_id]" value=form.id/>
+                            <input type="hidden" name="record[version]" value=form.version/>
                             <fieldset>
                                 <legend>"Referral Outcome"</legend>
-                                {date_field("date_referral_acknowledged", "Date Referral Acknowledged", "The date you first learned of the referral.", initial.date_referral_acknowledged.clone())}
+                                {date_field(OutcomeField::DateReferralAcknowledged, "Date Referral Acknowledged", "The date you first learned of the referral.", initial.date_referral_acknowledged.clone())}
                             </fieldset>
                             <fieldset>
                                 <legend>"Outcome Information"</legend>
                                 <div class="field-row">
-                                    {date_field("appointment_date", "Appointment Date", "When you met with the client to determine eligibility (or the meeting was due).", initial.appointment_date.clone())}
-                                    {date_field("result_date", "Result Date", "When the result of the referral was determined.", initial.result_date.clone())}
+                                    {date_field(OutcomeField::AppointmentDate, "Appointment Date", "When you met with the client to determine eligibility (or the meeting was due).", initial.appointment_date.clone())}
+                                    {date_field(OutcomeField::ResultDate, "Result Date", "When the result of the referral was determined.", initial.result_date.clone())}
                                 </div>
                                 <div class="field">
                                     <label for="result">"Result"</label>
-                                    <select id="result" name="result" on:change=move |ev| set("result", event_target_value(&ev))
-                                        aria-invalid=invalid("result") aria-describedby="result-error">
+                                    <select id="result" name=OutcomeField::Result.form_name() on:change=move |ev| set(OutcomeField::Result, event_target_value(&ev))
+                                        aria-invalid=invalid(OutcomeField::Result) aria-describedby="result-error">
                                         <option value="" selected=initial.result.is_empty()>"Not resolved yet"</option>
                                         {NonCeReferralResult::ALL.iter().map(|r| {
                                             let code = r.code().to_string();
@@ -333,8 +333,8 @@ fn ReferralOutcomeForm(
                                 </div>
                                 <div class="field">
                                     <label for="outcome_comments">"Comments"</label>
-                                    <textarea id="outcome_comments" name="outcome_comments" rows="3" maxlength=COMMENTS_MAX.to_string()
-                                        on:input=move |ev| set("outcome_comments", event_target_value(&ev))
+                                    <textarea id="outcome_comments" name=OutcomeField::OutcomeComments.form_name() rows="3" maxlength=COMMENTS_MAX.to_string()
+                                        on:input=move |ev| set(OutcomeField::OutcomeComments, event_target_value(&ev))
                                         aria-describedby="outcome_comments-error">{initial.outcome_comments.clone()}</textarea>
                                     <FieldError error=shown field="outcome_comments"/>
                                 </div>

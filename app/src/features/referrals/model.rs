@@ -1,0 +1,89 @@
+//! Wire and form types of non-CE referrals, shared by the components, the server functions
+//! and the SQL in `store.rs`.
+
+use crate::domain::codes::NonCeReferralResult;
+use crate::domain::referral::{OutcomeDraft, ReferralFacts};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralRow {
+    pub id: i64,
+    pub client_id: i64,
+    pub client_name: String,
+    pub referral_date: NaiveDate,
+    pub service: String,
+    pub from_project: String,
+    pub from_organization: String,
+    pub to_project: String,
+    pub status: String,
+    pub result: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralList {
+    pub client_name: String,
+    pub rows: Vec<ReferralRow>,
+    /// Projects of the active organization a referral may come from.
+    pub from_options: Vec<(i64, String)>,
+    /// Projects a referral may go to: (id, "Project — Organization").
+    pub to_options: Vec<(i64, String)>,
+}
+
+/// The Referral Outcome / Outcome Information form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralForm {
+    pub id: i64,
+    pub version: i32,
+    pub client_id: i64,
+    pub client_name: String,
+    pub service: String,
+    pub from: String,
+    pub to: String,
+    pub to_project_id: i64,
+    pub referral_comments: Option<String>,
+    pub status: String,
+    pub facts: ReferralFacts,
+    pub draft: OutcomeDraft,
+    /// The active organization receives the referral: it acknowledges and resolves it.
+    pub can_resolve: bool,
+    /// Outcome comments are shown (receiving organization, or the same organization).
+    pub comments_visible: bool,
+}
+
+pub fn status_label(acknowledged: bool, result: Option<i16>) -> String {
+    match (acknowledged, result) {
+        (_, Some(code)) => format!(
+            "Resolved: {}",
+            NonCeReferralResult::from_code(code)
+                .map(|r| r.label())
+                .unwrap_or("Unknown")
+        ),
+        (true, None) => "Acknowledged".to_string(),
+        (false, None) => "Awaiting acknowledgement".to_string(),
+    }
+}
+
+/// The incoming list's tabs (`filter` of the server function).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncomingFilter {
+    AwaitingAcknowledgement,
+    InProgress,
+}
+
+impl IncomingFilter {
+    pub fn from_param(value: &str) -> Self {
+        match value {
+            "in_progress" => Self::InProgress,
+            _ => Self::AwaitingAcknowledgement,
+        }
+    }
+}
+
+/// The referral a form saves, and the version it was read at (`record[...]` in the form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralRef {
+    pub client_id: i64,
+    pub referral_id: i64,
+    pub version: i32,
+}
