@@ -231,7 +231,28 @@ pub fn router(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        // Server functions run in a task of their own, outside the request's span: the span
+        // travels in the request's extensions, where app::ssr::auth finds it.
+        .layer(middleware::from_fn(
+            |mut request: Request, next: Next| async move {
+                request.extensions_mut().insert(tracing::Span::current());
+                next.run(request).await
+            },
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// One span per request: the method and path (never the query string, where a search's terms
+/// are client names, nor a body), then the user and organization once the session is read
+/// (`app::ssr::auth` records them).
+fn request_span(request: &Request) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = request.uri().path(),
+        user_id = tracing::field::Empty,
+        organization_id = tracing::field::Empty,
+    )
 }
 
 /// Keeps an active session alive (its idle expiry slides), saving it at most every few minutes.

@@ -12,7 +12,7 @@ pub struct TestApp {
     pub base: String,
     pub host: String,
     pub pool: PgPool,
-    http: reqwest::Client,
+    pub http: reqwest::Client,
 }
 
 pub struct Reply {

@@ -268,10 +268,27 @@ pub async fn current_actor() -> Result<Option<Actor>, AppError> {
         return Ok(None);
     };
     let actor = load_actor(&pool, &auth).await?;
-    if actor.is_none() {
-        let _ = session.flush().await;
+    match &actor {
+        Some(actor) => record_in_span(actor),
+        None => {
+            let _ = session.flush().await;
+        }
     }
     Ok(actor)
+}
+
+/// Names the user and the applied organization on the request's span (server/src/lib.rs
+/// `request_span`), so every log line of the request says who acted where; ids only.
+fn record_in_span(actor: &Actor) {
+    let Some(span) = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<tracing::Span>().cloned())
+    else {
+        return;
+    };
+    span.record("user_id", actor.user_id);
+    if let Some(context) = &actor.context {
+        span.record("organization_id", context.organization_id);
+    }
 }
 
 /// The signed-in actor, refusing anonymous requests and users who must change their password.
@@ -313,6 +330,7 @@ where
         let _ = session.flush().await;
         return Err(AppError::NotSignedIn);
     };
+    record_in_span(&actor);
     if actor.must_change_password {
         return Err(AppError::PasswordChangeRequired);
     }
