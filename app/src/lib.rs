@@ -8,6 +8,7 @@
 pub mod domain;
 pub mod error;
 pub mod features;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod ui;

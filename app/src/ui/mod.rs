@@ -245,3 +245,32 @@ pub fn unavailable_reason(errors: &FieldErrors, labels: FieldLabels) -> String {
         names.join(", ")
     )
 }
+
+/// A server resource as a page shows it: a loading line until it arrives, then `view` of the
+/// value, or the error panel. (The loader every page wrote out by hand.)
+#[component]
+pub fn Loaded<T, V, F>(
+    resource: Resource<Result<T, AppError>>,
+    /// Shown while loading, e.g. "Loading the CE Event…".
+    loading: &'static str,
+    view: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+{
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{loading}</p> }>
+            {move || {
+                let view = view.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => view(value).into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}

@@ -19,6 +19,7 @@ use {
         paging::page_number,
     },
     crate::error::FieldErrors,
+    crate::routes,
     crate::ssr::{auth, pool, respond, scope::client_name_in_scope, today},
     chrono::NaiveDate,
 };
@@ -149,7 +150,11 @@ pub async fn refer_to_housing(client_id: i64, referral: ReferralChoice) -> Resul
             }
             let id = store::insert_referral(&mut tx, &actor, &enrollment, &target, &valid).await?;
             crate::ssr::commit(tx).await?;
-            leptos_axum::redirect(&format!("/clients/{client_id}/ce-events?referred={id}"));
+            leptos_axum::redirect(&routes::with_query(
+                &routes::client_ce_events(client_id),
+                "referred",
+                &id.to_string(),
+            ));
             Ok(id)
         }
         .await,
@@ -357,9 +362,10 @@ pub async fn correct_ce_event(record: EventRef, referral: ReferralChoice) -> Res
 /// says "Saved.". (With JavaScript the form stays and reloads itself.)
 #[cfg(feature = "ssr")]
 fn back_to_form_without_javascript(record: EventRef) {
-    crate::ssr::redirect_plain_form_post(&format!(
-        "/clients/{}/ce-events/{}?saved=1",
-        record.client_id, record.event_id
+    crate::ssr::redirect_plain_form_post(&routes::with_query(
+        &routes::ce_event(record.client_id, record.event_id),
+        "saved",
+        "1",
     ));
 }
 

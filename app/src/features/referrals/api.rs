@@ -12,6 +12,7 @@ use {
     super::store,
     crate::domain::access::Workgroup,
     crate::domain::referral::{validate_new_referral, validate_outcome},
+    crate::routes,
     crate::ssr::{auth, pool, respond, scope::client_name_in_scope, today},
     chrono::NaiveDate,
 };
@@ -63,8 +64,10 @@ pub async fn create_referral(client_id: i64, referral: NewReferralDraft) -> Resu
                 .map_err(AppError::Invalid)?;
             let id = store::insert(&mut tx, &actor, client_id, &valid).await?;
             crate::ssr::commit(tx).await?;
-            crate::ssr::redirect_plain_form_post(&format!(
-                "/clients/{client_id}/referrals?created={id}"
+            crate::ssr::redirect_plain_form_post(&routes::with_query(
+                &routes::client_referrals(client_id),
+                "created",
+                &id.to_string(),
             ));
             Ok(id)
         }
@@ -154,8 +157,10 @@ pub async fn save_referral_outcome(
             let version =
                 store::save_outcome(&mut tx, &actor, referral_id, &stored, &valid).await?;
             crate::ssr::commit(tx).await?;
-            crate::ssr::redirect_plain_form_post(&format!(
-                "/clients/{client_id}/referrals/{referral_id}?saved=1"
+            crate::ssr::redirect_plain_form_post(&routes::with_query(
+                &routes::referral(client_id, referral_id),
+                "saved",
+                "1",
             ));
             Ok(version)
         }

@@ -14,12 +14,11 @@ use crate::error::AppError;
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
 use crate::features::intake::api::StartIntake;
-use crate::ui::{
-    form_error, shown_errors, today, ErrorPanel, ErrorSummary, FieldError, FieldLabels,
-};
+use crate::routes;
+use crate::ui::{form_error, shown_errors, today, ErrorSummary, FieldError, FieldLabels, Loaded};
 use api::{
     get_referral, incoming_non_ce, list_referrals, CreateReferral, ReferralForm, ReferralList,
-    SaveReferralOutcome,
+    ReferralRow, SaveReferralOutcome,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -48,14 +47,8 @@ fn ClientReferrals() -> impl IntoView {
         },
     );
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading referrals…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok((client_id, list)) => view! { <ReferralListView client_id list reload/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=list loading="Loading referrals…"
+            view=move |(client_id, list)| view! { <ReferralListView client_id list reload/> }/>
     }
 }
 
@@ -105,7 +98,7 @@ fn ReferralListView(client_id: i64, list: ReferralList, reload: RwSignal<u32>) -
                                         <td>{r.from_project.clone()}<br/><span class="muted">{r.from_organization.clone()}</span></td>
                                         <td>{r.to_project.clone()}</td>
                                         <td>{r.status.clone()}</td>
-                                        <td><a class="edit-icon" href=format!("/clients/{client_id}/referrals/{}", r.id)
+                                        <td><a class="edit-icon" href=routes::referral(client_id, r.id)
                                             aria-label=format!("Open referral for {} of {}", r.service, format_date(r.referral_date))>"✎"</a></td>
                                     </tr>
                                 }).collect_view()}
@@ -195,14 +188,8 @@ fn ReferralOutcomeLoader() -> impl IntoView {
     );
     let saved = RwSignal::new(use_query_map().read_untracked().get("saved").is_some());
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading the referral…"</p> }>
-            {move || Suspend::new(async move {
-                match form.await {
-                    Ok(form) => view! { <ReferralOutcomeForm form reload saved/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=form loading="Loading the referral…"
+            view=move |form| view! { <ReferralOutcomeForm form reload saved/> }/>
     }
 }
 
@@ -343,7 +330,7 @@ fn ReferralOutcomeForm(
                                 <button type="submit" class="primary" disabled=move || save.pending().get()>
                                     {move || if save.pending().get() { "Saving…" } else { "Finish" }}
                                 </button>
-                                <a href=format!("/clients/{}/referrals", form.client_id)>"Back to Client Referrals"</a>
+                                <a href=routes::client_referrals(form.client_id)>"Back to Client Referrals"</a>
                             </div>
                         </ActionForm>
                         {services_provided.then(|| view! {
@@ -403,28 +390,29 @@ fn NonCeIncoming() -> impl IntoView {
     view! {
         <section class="panel">
             <h1>{title}</h1>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match rows.await {
-                        Ok(rows) if rows.is_empty() => view! { <p>"None."</p> }.into_any(),
-                        Ok(rows) => view! {
-                            <table class="data">
-                                <thead><tr><th scope="col">"Client"</th><th scope="col">"Referral Date"</th><th scope="col">"Service"</th>
-                                    <th scope="col">"Referred from"</th><th scope="col">"Referred to"</th><th scope="col">"Status"</th></tr></thead>
-                                <tbody>{rows.into_iter().map(|r| view! {
-                                    <tr>
-                                        <td><a href=format!("/clients/{}/referrals/{}", r.client_id, r.id)>{r.client_name.clone()}</a></td>
-                                        <td>{format_date(r.referral_date)}</td><td>{r.service.clone()}</td>
-                                        <td>{r.from_project.clone()}<br/><span class="muted">{r.from_organization.clone()}</span></td>
-                                        <td>{r.to_project.clone()}</td><td>{r.status.clone()}</td>
-                                    </tr>
-                                }).collect_view()}</tbody>
-                            </table>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=rows loading="Loading…" view=|rows| view! { <IncomingTable rows/> }/>
         </section>
     }
+}
+
+#[component]
+fn IncomingTable(rows: Vec<ReferralRow>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p>"None."</p> }.into_any();
+    }
+    view! {
+        <table class="data">
+            <thead><tr><th scope="col">"Client"</th><th scope="col">"Referral Date"</th><th scope="col">"Service"</th>
+                <th scope="col">"Referred from"</th><th scope="col">"Referred to"</th><th scope="col">"Status"</th></tr></thead>
+            <tbody>{rows.into_iter().map(|r| view! {
+                <tr>
+                    <td><a href=routes::referral(r.client_id, r.id)>{r.client_name.clone()}</a></td>
+                    <td>{format_date(r.referral_date)}</td><td>{r.service.clone()}</td>
+                    <td>{r.from_project.clone()}<br/><span class="muted">{r.from_organization.clone()}</span></td>
+                    <td>{r.to_project.clone()}</td><td>{r.status.clone()}</td>
+                </tr>
+            }).collect_view()}</tbody>
+        </table>
+    }
+    .into_any()
 }

@@ -1,0 +1,94 @@
+//! The app's addresses, built in one place from typed ids (the routes are declared in `lib.rs`;
+//! a test below keeps the two in step). Values in a query string are percent-encoded.
+
+/// `/clients/{client}/ce-events`: the client's Coordinated Entry Event page.
+pub fn client_ce_events(client_id: i64) -> String {
+    format!("/clients/{client_id}/ce-events")
+}
+
+/// `/clients/{client}/ce-events/{event}`: the CE Event form.
+pub fn ce_event(client_id: i64, event_id: i64) -> String {
+    format!("/clients/{client_id}/ce-events/{event_id}")
+}
+
+/// `/clients/{client}/refer`: "Refer to housing opening".
+pub fn refer(client_id: i64) -> String {
+    format!("/clients/{client_id}/refer")
+}
+
+/// `/clients/{client}/referrals`: the Client Referrals page.
+pub fn client_referrals(client_id: i64) -> String {
+    format!("/clients/{client_id}/referrals")
+}
+
+/// `/clients/{client}/referrals/{referral}`: the Referral Outcome form.
+pub fn referral(client_id: i64, referral_id: i64) -> String {
+    format!("/clients/{client_id}/referrals/{referral_id}")
+}
+
+/// A page of the Priority List with its filters.
+pub fn priority_list(query: &str, pending: &str, sort: &str, page: i64) -> String {
+    format!(
+        "/priority-list?q={}&pending={}&sort={}&page={page}",
+        encode(query),
+        encode(pending),
+        encode(sort)
+    )
+}
+
+/// `address` with one query parameter added (`?` or `&` as needed).
+pub fn with_query(address: &str, key: &str, value: &str) -> String {
+    let separator = if address.contains('?') { '&' } else { '?' };
+    format!("{address}{separator}{key}={}", encode(value))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_match_the_declared_routes() {
+        let routes = include_str!("lib.rs");
+        for (built, declared) in [
+            (client_ce_events(4), "/clients/:id/ce-events\""),
+            (ce_event(4, 9), "/clients/:id/ce-events/:event_id\""),
+            (refer(4), "/clients/:id/refer\""),
+            (client_referrals(4), "/clients/:id/referrals\""),
+            (referral(4, 9), "/clients/:id/referrals/:referral_id\""),
+        ] {
+            assert!(routes.contains(declared), "{declared} is not a route");
+            let pattern: Vec<&str> = declared.trim_end_matches('"').split('/').collect();
+            let parts: Vec<&str> = built.split('/').collect();
+            assert_eq!(pattern.len(), parts.len(), "{built} against {declared}");
+            for (p, b) in pattern.iter().zip(&parts) {
+                assert!(p.starts_with(':') || p == b, "{built} against {declared}");
+            }
+        }
+        assert!(routes.contains("path!(\"/priority-list\")"));
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(
+            priority_list("O'Neil & Co #1", "", "name", 2),
+            "/priority-list?q=O%27Neil%20%26%20Co%20%231&pending=&sort=name&page=2"
+        );
+        assert_eq!(encode("Ana-María_~."), "Ana-Mar%C3%ADa_~.");
+        assert_eq!(with_query("/a", "saved", "1"), "/a?saved=1");
+        assert_eq!(with_query("/a?x=1", "saved", "1"), "/a?x=1&saved=1");
+    }
+}
