@@ -24,4 +24,7 @@ export async function applyContext(page: Page, workgroup: string, organization: 
   await sidebar.getByLabel('Organization').selectOption({ label: organization });
   await sidebar.getByRole('button', { name: 'Apply' }).click();
   await expect(page.getByTestId('active-context')).toHaveText(`${workgroup} · ${organization}`);
+  // Applying returns to Home (the server's redirect): let that navigation finish before the
+  // test clicks on, or a loaded machine lands the next click on the page being left.
+  await page.waitForLoadState('networkidle');
 }

@@ -39,6 +39,7 @@ test('a provider acknowledges a non-CE referral, then resolves it as No Show', a
   await page.getByLabel('Comments').fill('Did not come to the eligibility meeting.');
   await page.getByRole('button', { name: 'Finish' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: 'Resolved: No Show' }).first()).toBeVisible();
   await page.getByRole('link', { name: 'Back to Client Referrals' }).click();
   await expect(page.getByRole('row', { name: /Case management/ }).first()).toContainText('Resolved: No Show');
 });

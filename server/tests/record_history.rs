@@ -3,6 +3,7 @@
 //! still reach the `PgPool` context (defect #18.1: a copy of it, created in a Suspense child's
 //! dry run, ran after its owner was disposed and logged `no PgPool in context`).
 
+#[path = "api/common.rs"]
 mod common;
 
 use common::spawn_app;

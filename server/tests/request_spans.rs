@@ -1,6 +1,7 @@
 //! Every request is logged in a span of its own that names the path, the user and the
 //! organization, and never client data: not a search's terms (query string), not a form body.
 
+#[path = "api/common.rs"]
 mod common;
 
 use common::spawn_app;

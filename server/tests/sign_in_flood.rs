@@ -1,6 +1,7 @@
 //! A flood of sign-ins: the hash slots are shared by the whole process, so this test has a test
 //! binary of its own (in `hardening.rs` it would starve the other tests' sign-ins).
 
+#[path = "api/common.rs"]
 mod common;
 
 use common::{client_from, sign_in_from, spawn_app};

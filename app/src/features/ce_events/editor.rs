@@ -182,6 +182,12 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
         shown,
     };
     // Reload the form with the saved values (and the new version) after a save.
+    // A new save hides the last one's "Saved." until it is answered.
+    Effect::new(move |_| {
+        if save.pending().get() {
+            saved.set(false);
+        }
+    });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(_)) => {
             saved.set(true);

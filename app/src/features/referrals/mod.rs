@@ -219,6 +219,12 @@ fn ReferralOutcomeForm(
         facts.with_value(|f| validate_outcome(&d, f, today()).err())
     });
     let shown = shown_errors(rule, touched, server_error);
+    // A new save hides the last one's "Saved." until it is answered.
+    Effect::new(move |_| {
+        if save.pending().get() {
+            saved.set(false);
+        }
+    });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(_)) => {
             saved.set(true);

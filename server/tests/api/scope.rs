@@ -3,14 +3,11 @@
 //! member (nor move-in date) outside the caller's scope, and a referral closed by the client's
 //! exit from Coordinated Entry is not corrected or re-targeted to another organization.
 
-mod common;
-
-use common::{spawn_app, TestApp};
+use crate::common::MIGRATIONS;
+use crate::common::{spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
 const PLM: (&str, i16, &str) = ("plm", 3, "Riverbend CoC Coordinated Entry");

@@ -2,13 +2,10 @@
 //! pages never are cached. (Pages are rendered only by the unhashed site here: with hashing on,
 //! Leptos needs the hash file beside the running binary, which `check_hash_file` guards.)
 
-mod common;
-
+use crate::common::MIGRATIONS;
 use leptos::prelude::LeptosOptions;
 use reqwest::header;
 use sqlx::PgPool;
-
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// The router over a site root holding one hashed WASM file, plain and brotli-compressed.
 async fn serve_site(pool: PgPool, hashed: bool) -> (String, std::path::PathBuf) {

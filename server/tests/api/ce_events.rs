@@ -1,14 +1,12 @@
 //! CE Event server functions through the real HTTP stack: referral creation (PLM),
 //! acknowledgement and resolution (receiving provider), corrections, locks, versions, audit.
 
-mod common;
-
-use common::{days_ago, spawn_app, today, TestApp};
+use crate::common::MIGRATIONS;
+use crate::common::{days_ago, spawn_app, today, TestApp};
+use app::features::ce_events::api::{CeEventDraft, EventRef, SaveCeEvent};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
 const PLM: (&str, i16, &str) = ("plm", 3, "Riverbend CoC Coordinated Entry");
@@ -57,26 +55,24 @@ async fn save(
     version: i32,
     s: &Save<'_>,
 ) -> (StatusCode, Value) {
-    let (client, event, version) = (client.to_string(), event.to_string(), version.to_string());
-    let reply = app
-        .call(
-            "ce/save",
-            &[
-                ("client_id", &client),
-                ("event_id", &event),
-                ("version", &version),
-                ("date_referral_acknowledged", s.ack),
-                ("provider_contact_name", s.name),
-                ("provider_contact_phone", s.phone),
-                ("provider_contact_email", s.email),
-                ("referral_result", s.result),
-                ("result_date", s.result_date),
-                ("resulting_enrollment", s.enrollment),
-                ("not_housed_reason", s.reason),
-            ],
-            Some(cookie),
-        )
-        .await;
+    let call = SaveCeEvent {
+        record: EventRef {
+            client_id: client,
+            event_id: event,
+            version,
+        },
+        draft: CeEventDraft {
+            date_referral_acknowledged: s.ack.into(),
+            provider_contact_name: s.name.into(),
+            provider_contact_phone: s.phone.into(),
+            provider_contact_email: s.email.into(),
+            referral_result: s.result.into(),
+            result_date: s.result_date.into(),
+            resulting_enrollment: s.enrollment.into(),
+            not_housed_reason: s.reason.into(),
+        },
+    };
+    let reply = app.call_fn(&call, Some(cookie)).await;
     (reply.status, reply.body)
 }
 

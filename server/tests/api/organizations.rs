@@ -3,14 +3,13 @@
 //! deleted; CE participation records never overlap; stale edits are refused; every change is
 //! audited and shown as the record's history.
 
-mod common;
-
-use common::{spawn_app, TestApp};
+use crate::common;
+use crate::common::MIGRATIONS;
+use crate::common::{spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 const LEAD: &str = "Riverbend HMIS Lead Agency";
 
 async fn admin(app: &TestApp) -> String {

@@ -4,9 +4,8 @@
 //! sqlx logs the server's notices as tracing events under `sqlx::postgres::notice`; a layer
 //! collects them for the thread the test (and, on its single-threaded runtime, the app) runs on.
 
-mod common;
-
-use common::{spawn_app, today, TestApp};
+use crate::common::MIGRATIONS;
+use crate::common::{spawn_app, today, TestApp};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
@@ -14,8 +13,6 @@ use std::sync::{Arc, Mutex};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
-
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// The messages of PostgreSQL notices sqlx reported.
 #[derive(Clone, Default)]

@@ -2,18 +2,16 @@
 //! atomic household submit, duplicate enrollments, Housing Move-in Date and project exit rules,
 //! organization scope, versions and audit rows.
 
-mod common;
-
+use crate::common;
+use crate::common::MIGRATIONS;
+use crate::common::{days_ago, spawn_app, today, TestApp};
 use app::domain::access::{ActiveContext, Workgroup};
 use app::domain::codes::{NoYesMissing, RaceCategory, RelationshipToHoH, Sex};
 use app::domain::intake::{NewClient, ValidIntake, ValidMember};
 use app::ssr::auth::Actor;
-use common::{days_ago, spawn_app, today, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
 const SHELTER: (&str, i16, &str) = ("shelter", 1, "Harbor Light Shelter");

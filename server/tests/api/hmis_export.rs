@@ -3,20 +3,17 @@
 //! seeded broken records are caught and named; only administrators and the CoC's Coordinated
 //! Entry organization export.
 
-mod common;
-
+use crate::common::MIGRATIONS;
+use crate::common::{spawn_app, TestApp};
 use app::domain::export::{ExportPeriodType, ExportRequest};
 use app::features::hmis_export::spec::FILES;
 use app::features::hmis_export::validate::validate_dir;
 use app::features::hmis_export::writer::{write_files, Clock, ExportHeader, Step};
 use chrono::{NaiveDate, TimeZone, Utc};
-use common::{spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 use std::path::{Path, PathBuf};
-
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/hmis_export")

@@ -1,14 +1,13 @@
 //! Exiting a client from Coordinated Entry: who may (each workgroup × own/other organization),
 //! what it does (Priority List removal, open CE referrals closed, audit rows).
 
-mod common;
-
-use common::{spawn_app, TestApp};
+use crate::common;
+use crate::common::MIGRATIONS;
+use crate::common::{spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 const RB_CE: &str = "Riverbend CoC Coordinated Entry";
 
 fn today() -> String {

@@ -1,14 +1,12 @@
 //! Non-CE referrals through the real HTTP stack: referring, Referral Outcome (acknowledge),
 //! Outcome Information (result), who may see and do what, versions, audit rows, counts.
 
-mod common;
-
-use common::{spawn_app, TestApp};
+use crate::common;
+use crate::common::MIGRATIONS;
+use crate::common::{spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
-
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 fn today() -> String {
     chrono::Local::now().date_naive().to_string()

@@ -1,14 +1,12 @@
 //! Counts widget, Referral Need Status transitions and the timeliness rule's SQL twin.
 
-mod common;
-
+use crate::common;
+use crate::common::spawn_app;
+use crate::common::MIGRATIONS;
 use chrono::{Duration, NaiveDate};
-use common::spawn_app;
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
-
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()

@@ -2,14 +2,13 @@
 //! changed; memberships granted and revoked take effect on the next request; deactivation ends
 //! sessions; nobody grants themselves anything; the last active administrator stays.
 
-mod common;
-
-use common::{spawn_app, TestApp};
+use crate::common;
+use crate::common::MIGRATIONS;
+use crate::common::{spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 const LEAD: &str = "Riverbend HMIS Lead Agency";
 const INITIAL: &str = "first-Sign-in-2026";
 

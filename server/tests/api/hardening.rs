@@ -2,15 +2,12 @@
 //! address, bounded hashing, malformed server function calls (never a 5xx, never a partial
 //! write), and the security headers and cookie.
 
-mod common;
-
-use common::{client_from, sign_in_from, spawn_app, spawn_app_with};
+use crate::common::MIGRATIONS;
+use crate::common::{client_from, sign_in_from, spawn_app, spawn_app_with};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::net::Ipv4Addr;
-
-const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 async fn attempts(pool: &PgPool, username: &str) -> (i64, i64) {
     sqlx::query_as(
@@ -24,7 +21,8 @@ async fn attempts(pool: &PgPool, username: &str) -> (i64, i64) {
 }
 
 /// `n` wrong passwords for one username at once, from one address: as many verifications as a
-/// serial run would get (5), every other answer 429 with Retry-After.
+/// serial run would get (5), every other answer refused with Retry-After (429, or 503 when the
+/// hash slots are busy).
 async fn parallel_guesses(pool: PgPool, n: usize, with_right_password_at: Option<usize>) {
     let app = spawn_app(pool).await;
     // An address of its own: refusals are remembered in the process for a few seconds, and the
@@ -49,9 +47,13 @@ async fn parallel_guesses(pool: PgPool, n: usize, with_right_password_at: Option
         .iter()
         .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::OK)
         .count();
+    // Refused without a verification: 429 (the limit), or 503 when no hash slot freed up
+    // within a second (a loaded machine: CI on two cores).
     let throttled: Vec<_> = replies
         .iter()
-        .filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .filter(|(s, _)| {
+            *s == StatusCode::TOO_MANY_REQUESTS || *s == StatusCode::SERVICE_UNAVAILABLE
+        })
         .collect();
     assert!(
         verified <= 5,
@@ -60,7 +62,7 @@ async fn parallel_guesses(pool: PgPool, n: usize, with_right_password_at: Option
     assert_eq!(verified + throttled.len(), n, "{replies:?}");
     assert!(
         throttled.iter().all(|(_, retry)| retry.is_some()),
-        "Retry-After on every 429"
+        "Retry-After on every 429 and 503"
     );
     let (failed, succeeded) = attempts(&app.pool, "plm").await;
     assert_eq!(
