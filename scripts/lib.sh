@@ -63,7 +63,17 @@ free_port() {
 pg_start() {
   PG_DIR="$1"
   local run_as=()
-  if [ "$(id -u)" = 0 ]; then run_as=(runuser -u postgres --); fi
+  if [ "$(id -u)" = 0 ]; then
+    run_as=(runuser -u postgres --)
+    # As root the server runs as postgres, which must reach PG_DIR: a clone inside a private
+    # directory (root's home, a `mktemp -d` folder) is out of its reach, so the cluster then
+    # lives under /var/tmp, in a folder named after PG_DIR (kept between runs like .data/pg).
+    mkdir -p "$(dirname "$PG_DIR")"
+    if ! runuser -u postgres -- test -x "$(dirname "$PG_DIR")"; then
+      PG_DIR="/var/tmp/threshold-pg-$(printf '%s' "$PG_DIR" | sha256sum | cut -c1-12)"
+      log "PostgreSQL (user postgres) cannot reach $1: the cluster lives in $PG_DIR"
+    fi
+  fi
   if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
     log "Creating a private PostgreSQL cluster in $PG_DIR"
     mkdir -p "$PG_DIR/data"
