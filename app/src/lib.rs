@@ -22,8 +22,10 @@ use features::enrollments::{EnrollmentPage, EnrollmentsPage};
 use features::hmis_export::ExportPage;
 use features::home::HomePage;
 use features::intake::IntakePage;
+use features::notifications::{NotificationBell, NotificationsPage};
 use features::organizations::{OrganizationPage, OrganizationsPage, ProjectPage};
 use features::referrals::{NonCeIncomingPage, ReferralOutcomePage, ReferralsPage};
+use features::returns::{ReturnReasonsPage, ReturnedReferralsPage};
 use features::settings::NeedStatusesPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -91,6 +93,8 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/referrals/non-ce") view=NonCeIncomingPage ssr=SsrMode::Async/>
                     <Route path=path!("/clients/:id/refer") view=ReferPage ssr=SsrMode::Async/>
                     <Route path=path!("/priority-list") view=PriorityListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/returned-referrals") view=ReturnedReferralsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/referrals/incoming") view=IncomingPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users/:user_id") view=UserPage ssr=SsrMode::Async/>
@@ -100,6 +104,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/programs") view=ProgramsPage ssr=SsrMode::Async/>
                     <Route path=path!("/export") view=ExportPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/need-statuses") view=NeedStatusesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/return-reasons") view=ReturnReasonsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
     }
@@ -123,7 +128,9 @@ fn SiteHeader() -> impl IntoView {
                                 <a href="/">"Home"</a>
                                 <a href="/clients">"Clients"</a>
                                 {in_ce_org.then(|| view! { <a href="/priority-list">"Priority List"</a> })}
+                                {in_ce_org.then(|| view! { <a href=routes::RETURNED_REFERRALS>"Returned referrals"</a> })}
                                 {is_admin.then(|| view! { <a href="/settings/need-statuses">"Need statuses"</a> })}
+                                {is_admin.then(|| view! { <a href=routes::RETURN_REASONS>"Return reasons"</a> })}
                                 {is_admin.then(|| view! { <a href="/admin/users">"Users"</a> })}
                                 {is_admin.then(|| view! { <a href="/admin/organizations">"Organizations"</a> })}
                                 {(is_admin || in_ce_org).then(|| view! { <a href="/export">"HMIS CSV export"</a> })}
@@ -139,6 +146,9 @@ fn SiteHeader() -> impl IntoView {
                     })
                 })}
             </Transition>
+            // Outside the session's Suspend: a resource made inside it would not be carried to
+            // the browser, and the page would not hydrate.
+            <NotificationBell/>
         </header>
     }
 }

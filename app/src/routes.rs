@@ -26,6 +26,15 @@ pub fn referral(client_id: i64, referral_id: i64) -> String {
     format!("/clients/{client_id}/referrals/{referral_id}")
 }
 
+/// The Priority List Manager's queue of returns awaiting review.
+pub const RETURNED_REFERRALS: &str = "/returned-referrals";
+
+/// The System Administrator's Return reasons settings.
+pub const RETURN_REASONS: &str = "/settings/return-reasons";
+
+/// The signed-in user's notifications.
+pub const NOTIFICATIONS: &str = "/notifications";
+
 /// A page of the Priority List with its filters.
 pub fn priority_list(query: &str, pending: &str, sort: &str, page: i64) -> String {
     format!(
@@ -79,6 +88,9 @@ mod tests {
             }
         }
         assert!(routes.contains("path!(\"/priority-list\")"));
+        assert!(routes.contains(&format!("path!(\"{RETURNED_REFERRALS}\")")));
+        assert!(routes.contains(&format!("path!(\"{NOTIFICATIONS}\")")));
+        assert!(routes.contains(&format!("path!(\"{RETURN_REASONS}\")")));
     }
 
     #[test]

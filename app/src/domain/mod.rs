@@ -15,5 +15,6 @@ pub mod need_status;
 pub mod paging;
 pub mod project;
 pub mod referral;
+pub mod referral_return;
 pub mod text;
 pub mod timeliness;

@@ -4,6 +4,10 @@
 pub fn describe(constraint: &str) -> Option<(&'static str, &'static str)> {
     Some(match constraint {
         "users_username_key" => ("username", "That username is already taken."),
+        "return_reasons_label" => (
+            "reason_label",
+            "This CoC already has a return reason with this name.",
+        ),
         "memberships_unique_pair" => (
             "organization",
             "The user already holds this Workgroup in this Organization.",

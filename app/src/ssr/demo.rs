@@ -83,7 +83,8 @@ const LAST: &[&str] = &[
 /// acknowledgement at Northside PSH (the intake test enrolls her household), 48 is on the
 /// Priority List without a referral, 60 belongs to the Lakeshore CoC only; 12 and 27 have
 /// non-CE referrals awaiting acknowledgement at Eastgate (12 was also referred to Northside PSH,
-/// unsuccessfully), and so has 57; 54 is on the Priority List without a referral (the CE exit test exits him).
+/// unsuccessfully), and so has 57; 54 is on the Priority List without a referral (the CE exit test exits him);
+/// 29 and 36 await acknowledgement at Northside PSH, overdue (the returns test returns them).
 pub const FIXED_NAMES: &[(u64, &str, &str)] = &[
     (0, "Marisol", "Quintero"),
     (1, "Dashiell", "Okonkwo"),
@@ -91,7 +92,9 @@ pub const FIXED_NAMES: &[(u64, &str, &str)] = &[
     (7, "Tobias", "Wren"),
     (12, "Beatrix", "Oduya"),
     (27, "Hollis", "Varga"),
+    (29, "Cordelia", "Nakamura"),
     (35, "Opal", "Hendricks"),
+    (36, "Silas", "Brennan"),
     (42, "Rosalind", "Achebe"),
     (48, "Wendell", "Ashby"),
     (54, "Gideon", "Marsh"),
@@ -331,6 +334,11 @@ pub async fn seed_need_statuses(
     .bind(coc)
     .execute(&mut *conn)
     .await?;
+    // The CoC's return reasons, mapped to the "Rematch Needed" statuses just made.
+    sqlx::query("select seed_return_reasons($1)")
+        .bind(coc)
+        .execute(&mut *conn)
+        .await?;
     Ok(ids)
 }
 

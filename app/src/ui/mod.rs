@@ -36,6 +36,29 @@ where
     })
 }
 
+/// After each successful save of `action`: "Saved." (`saved`) and the page reloads its data
+/// (`reload`). A new save hides the last one's "Saved." until it is answered, and a refused one
+/// keeps what the user typed (no reload).
+pub fn follow_saves<S>(action: ServerAction<S>, saved: RwSignal<bool>, reload: RwSignal<u32>)
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if action.pending().get() {
+            saved.set(false);
+        }
+    });
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(_)) => {
+            saved.set(true);
+            reload.update(|n| *n += 1);
+        }
+        Some(Err(_)) => saved.set(false),
+        None => {}
+    });
+}
+
 /// Each form's field names and the labels people see, for the error summary's links.
 pub type FieldLabels = &'static [(&'static str, &'static str)];
 

@@ -313,7 +313,7 @@ async fn a_fixture_export_matches_the_hand_checked_files_byte_for_byte(pool: PgP
 }
 
 /// Starts an export through the endpoint and waits for its outcome.
-async fn export(
+pub(crate) async fn export(
     app: &TestApp,
     cookie: &str,
     coc: &str,
@@ -357,7 +357,7 @@ async fn export(
     panic!("the export did not finish in a minute");
 }
 
-async fn get(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+pub(crate) async fn get(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
     reqwest::Client::new()
         .get(format!("{}{path}", app.base))
         .header(reqwest::header::COOKIE, cookie)

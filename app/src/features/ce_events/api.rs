@@ -17,8 +17,21 @@ use {
         dates,
         names::search_terms,
         paging::page_number,
+        referral_return::check_one_open_referral,
     },
     crate::error::FieldErrors,
+    crate::features::notes::{
+        self,
+        model::{reads_ce_notes, NoteThread},
+    },
+    crate::features::notifications::{
+        model::NotificationKind,
+        store::{self as notify, Notice},
+    },
+    crate::features::returns::{
+        self,
+        model::{reviews_returns, ReturnState},
+    },
     crate::routes,
     crate::ssr::{auth, pool, respond, scope::client_name_in_scope, today},
     chrono::NaiveDate,
@@ -76,10 +89,10 @@ pub async fn referral_form(client_id: i64) -> Result<ReferralOptions, AppError> 
             let context = actor.context_in(&[Workgroup::PriorityListManager])?;
             let coc = ce_coc(context)?;
             let pool = pool()?;
-            let (ce_entry_date, client_name) = store::open_ce_enrollment(&pool, client_id, &coc)
+            let enrollment = store::open_ce_enrollment(&pool, client_id, &coc)
                 .await?
-                .map(|e| (e.entry_date, e.client_name))
                 .ok_or(AppError::NotFound)?;
+            let open_referral = store::open_referral_elsewhere(&pool, enrollment.id).await?;
             let targets = store::referral_targets(&pool, &coc, today())
                 .await?
                 .into_iter()
@@ -87,9 +100,10 @@ pub async fn referral_form(client_id: i64) -> Result<ReferralOptions, AppError> 
                 .collect();
             Ok(ReferralOptions {
                 client_id,
-                client_name,
-                ce_entry_date,
+                client_name: enrollment.client_name,
+                ce_entry_date: enrollment.entry_date,
                 targets,
+                open_referral,
             })
         }
         .await,
@@ -101,10 +115,12 @@ pub async fn referral_form(client_id: i64) -> Result<ReferralOptions, AppError> 
 pub async fn refer_to_housing(client_id: i64, referral: ReferralChoice) -> Result<i64, AppError> {
     respond(
         async {
+            let refer_anyway = referral.refers_anyway();
             let ReferralChoice {
                 project_id,
                 event_date,
                 event,
+                ..
             } = referral;
             let actor = auth::require_actor().await?;
             let context = actor.context_in(&[Workgroup::PriorityListManager])?;
@@ -148,7 +164,21 @@ pub async fn refer_to_housing(client_id: i64, referral: ReferralChoice) -> Resul
                     "This client already has an unresolved referral to this project.",
                 ));
             }
+            // Under the CE enrollment's row lock two PLMs referring the same client at once
+            // cannot both see "no open referral".
+            store::lock_enrollment(&mut tx, enrollment.id).await?;
+            let open_to = store::open_referral_elsewhere(&mut *tx, enrollment.id).await?;
+            check_one_open_referral(open_to.as_deref(), refer_anyway)
+                .map_err(|message| AppError::field("refer_anyway", message))?;
             let id = store::insert_referral(&mut tx, &actor, &enrollment, &target, &valid).await?;
+            let link = routes::ce_event(client_id, id);
+            let notice = Notice {
+                kind: NotificationKind::ReferralReceived,
+                message: NotificationKind::ReferralReceived.message(&target.name, ""),
+                link: &link,
+            };
+            notify::notify_organization(&mut tx, target.organization_id, actor.user_id, &notice)
+                .await?;
             crate::ssr::commit(tx).await?;
             leptos_axum::redirect(&routes::with_query(
                 &routes::client_ce_events(client_id),
@@ -253,6 +283,18 @@ pub async fn save_ce_event(record: EventRef, draft: CeEventDraft) -> Result<i32,
             };
             let version =
                 store::save_event(&mut tx, &actor, &event, &update, new_status.as_ref()).await?;
+            // Coordinated Entry learns the result once, when it is first recorded.
+            if let (true, Some(result)) = (newly_resolved, update.referral_result) {
+                let link = routes::ce_event(record.client_id, record.event_id);
+                let notice = Notice {
+                    kind: NotificationKind::ReferralResolved,
+                    message: NotificationKind::ReferralResolved
+                        .message(&event.project_name, result.label()),
+                    link: &link,
+                };
+                notify::notify_coordinated_entry(&mut tx, &event.ce_coc, actor.user_id, &notice)
+                    .await?;
+            }
             crate::ssr::commit(tx).await?;
             back_to_form_without_javascript(record);
             Ok(version)
@@ -276,6 +318,7 @@ pub async fn correct_ce_event(record: EventRef, referral: ReferralChoice) -> Res
                 project_id,
                 event_date,
                 event,
+                ..
             } = referral;
             let actor = auth::require_actor().await?;
             let context = actor.context()?;
@@ -361,7 +404,7 @@ pub async fn correct_ce_event(record: EventRef, referral: ReferralChoice) -> Res
 /// After a save posted without JavaScript, the browser returns to the CE Event form, which then
 /// says "Saved.". (With JavaScript the form stays and reloads itself.)
 #[cfg(feature = "ssr")]
-fn back_to_form_without_javascript(record: EventRef) {
+pub(crate) fn back_to_form_without_javascript(record: EventRef) {
     crate::ssr::redirect_plain_form_post(&routes::with_query(
         &routes::ce_event(record.client_id, record.event_id),
         "saved",
@@ -372,7 +415,7 @@ fn back_to_form_without_javascript(record: EventRef) {
 /// The event, locked for update, for its receiving organization only: "Not found" to those who
 /// may not see it, "Forbidden" to the CE organization, "Conflict" when `version` is stale.
 #[cfg(feature = "ssr")]
-async fn receiving_provider_event(
+pub(crate) async fn receiving_provider_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     context: &ActiveContext,
     record: EventRef,
@@ -392,6 +435,12 @@ async fn receiving_provider_event(
     }
     if event.version != record.version {
         return Err(AppError::Conflict);
+    }
+    if returns::store::has_pending(&mut **tx, event.id).await? {
+        return Err(AppError::field(
+            "referral_result",
+            "This referral was returned to Coordinated Entry and awaits their review: it can change again if they send it back.",
+        ));
     }
     Ok(event)
 }
@@ -444,7 +493,11 @@ async fn form_of(
     event: StoredEvent,
     client_name: String,
 ) -> Result<CeEventForm, AppError> {
-    let can_resolve = event.receiving_org == context.organization_id && !event.is_closed();
+    let return_entries = returns::store::entries(pool, event.id).await?;
+    let return_pending = return_entries.first().is_some_and(|r| r.is_pending());
+    // While a return awaits review the provider's answer stands as given.
+    let can_resolve =
+        event.receiving_org == context.organization_id && !event.is_closed() && !return_pending;
     let can_correct = !event.is_closed()
         && context.workgroup == Workgroup::PriorityListManager
         && context.ce_for_coc.as_deref() == Some(event.ce_coc.as_str())
@@ -499,6 +552,28 @@ async fn form_of(
         Vec::new()
     };
 
+    let can_return =
+        can_resolve && crate::domain::referral_return::can_return(&event.facts()).is_ok();
+    let return_reasons = if can_return {
+        returns::store::reasons(pool, &event.ce_coc).await?
+    } else {
+        Vec::new()
+    };
+    let returns = ReturnState {
+        can_return: !return_reasons.is_empty(),
+        reasons: return_reasons,
+        can_review: return_pending && !event.is_closed() && reviews_returns(context, &event.ce_coc),
+        returns: return_entries,
+    };
+
+    let notes = if reads_ce_notes(context, event.receiving_org, &event.ce_coc) {
+        Some(NoteThread {
+            notes: notes::store::ce_event_notes(pool, event.id).await?,
+        })
+    } else {
+        None
+    };
+
     Ok(CeEventForm {
         id: event.id,
         client_id: event.client_id,
@@ -517,6 +592,8 @@ async fn form_of(
         retarget_options,
         need_status_options,
         need_status_due: event.need_status_due,
+        returns,
+        notes,
         history: store::history(pool, event.id).await?,
     })
 }

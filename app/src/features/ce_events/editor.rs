@@ -17,10 +17,12 @@ use crate::error::AppError;
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
 use crate::features::intake::api::StartIntake;
+use crate::features::notes::{api::NoteOn, Notes};
+use crate::features::returns::ReturnSection;
 use crate::routes;
 use crate::ui::{
-    form_error, param_id, shown_errors, today, unavailable_reason, ErrorSummary, FieldError,
-    FieldLabels, Loaded,
+    follow_saves, form_error, param_id, shown_errors, today, unavailable_reason, ErrorSummary,
+    FieldError, FieldLabels, Loaded,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -181,21 +183,8 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
         options,
         shown,
     };
-    // Reload the form with the saved values (and the new version) after a save.
-    // A new save hides the last one's "Saved." until it is answered.
-    Effect::new(move |_| {
-        if save.pending().get() {
-            saved.set(false);
-        }
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(_)) => {
-            saved.set(true);
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(_)) => saved.set(false),
-        None => {}
-    });
+    // "Saved.", then the form reloads with the saved values (and the new version).
+    follow_saves(save, saved, reload);
     let client_id = form.client_id;
     let record = form.record();
     let (acknowledgement, outcome) = (form.clone(), form.clone());
@@ -240,6 +229,10 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
                 {starts_intake.then(|| view! { <StartIntakeForm form=form.clone()/> })}
                 {form.can_resolve.then(|| view! { <NeedStatusForm form=form.clone() reload saved/> })}
                 {form.can_correct.then(|| view! { <CorrectionForm form=form.clone() reload/> })}
+                <ReturnSection record facts=form.facts.clone() state=form.returns.clone() reload saved/>
+                {form.notes.clone().map(|thread| view! {
+                    <Notes thread on=NoteOn::CeEvent { client_id, event_id: form.id } reload/>
+                })}
                 <History form=form.clone()/>
             </section>
         </div>
@@ -512,12 +505,7 @@ fn NeedStatusForm(
     let update = ServerAction::<UpdateNeedStatus>::new();
     let record = form.record();
     let error = form_error(update);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = update.value().get() {
-            saved.set(true);
-            reload.update(|n| *n += 1);
-        }
-    });
+    follow_saves(update, saved, reload);
     if form.need_status_options.is_empty() {
         return ().into_any();
     }
@@ -554,8 +542,12 @@ fn ReadOnlyOutcome(form: CeEventForm) -> impl IntoView {
         .find(|(id, _)| id.to_string() == form.draft.not_housed_reason)
         .map(|(_, label)| label.clone())
         .unwrap_or_default();
+    // While a return awaits review the notice above says why nothing can change.
+    let awaiting_review = form.returns.pending().is_some();
     view! {
-        <p class="muted">"Only the receiving organization acknowledges and resolves this referral."</p>
+        {(!awaiting_review).then(|| view! {
+            <p class="muted">"Only the receiving organization acknowledges and resolves this referral."</p>
+        })}
         <dl class="facts">
             <dt>"Date Referral Acknowledged"</dt><dd>{form.draft.date_referral_acknowledged.clone()}</dd>
             <dt>"Housing Provider Contact"</dt>

@@ -106,7 +106,15 @@ fn PriorityTable(
                         <td>{opt_date(row.dob)}</td>
                         <td>{format_date(row.ce_entry_date)}</td>
                         <td>{row.days_on_list}</td>
-                        <td>{row.pending_referrals}</td>
+                        <td>{row.pending_referrals}
+                            {(row.returns > 0).then(|| view! {
+                                <span class="badge">{if row.return_pending {
+                                    format!("Returned {}×, awaiting review", row.returns)
+                                } else {
+                                    format!("Returned {}×", row.returns)
+                                }}</span>
+                            })}
+                        </td>
                         <td>{opt_date(row.last_referral)}</td>
                         <td>{can_refer.then(|| view! {
                             <a class="button small" href=routes::refer(row.client_id)
@@ -131,7 +139,7 @@ const REFER_LABELS: FieldLabels = &[
     ("project_id", "Referred to project"),
     ("event_date", "Event Date"),
     ("event", "Event"),
-    ("project_id", "Referred to project"),
+    ("refer_anyway", "Refer although another referral is open"),
 ];
 
 #[component]
@@ -210,6 +218,19 @@ fn ReferForm(options: ReferralOptions) -> impl IntoView {
                         <p class="hint" id="event-hint">"Set from the project's type (HUD 4.20.2); choose Joint TH-RRH, EHV or a Housing Stability Voucher by hand."</p>
                         <FieldError error field="event"/>
                     </div>
+                    {options.open_referral.clone().map(|project| view! {
+                        <div class="field">
+                            <p class="notice-inline" id="refer_anyway-hint">
+                                {format!("This client already has an open referral to {project}. A client holds one open referral at a time.")}
+                            </p>
+                            <div class="check">
+                                <input type="checkbox" id="refer_anyway" name=referral_field("refer_anyway") value="yes"
+                                    aria-describedby="refer_anyway-hint refer_anyway-error"/>
+                                <label for="refer_anyway">"Refer although another referral is open"</label>
+                            </div>
+                            <FieldError error field="refer_anyway"/>
+                        </div>
+                    })}
                     <div class="actions">
                         <button type="submit" class="primary" disabled=move || action.pending().get() aria-busy=move || action.pending().get().to_string()>
                             {move || if action.pending().get() { "Referring…" } else { "Refer" }}

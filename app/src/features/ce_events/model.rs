@@ -4,6 +4,8 @@
 use crate::domain::ce_event::{allowed_referral_events, CeEventFacts, EnrollmentOption};
 use crate::domain::codes::ProjectType;
 use crate::features::audit::api::HistoryEntry;
+use crate::features::notes::model::NoteThread;
+use crate::features::returns::model::ReturnState;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +58,10 @@ pub struct CeEventForm {
     pub need_status_options: Vec<(i64, String)>,
     /// The last day the referral may stay in its current status (CoC timeliness standard).
     pub need_status_due: Option<NaiveDate>,
+    /// Returns for rematch: the provider's Return action, the PLM's review, earlier returns.
+    pub returns: ReturnState,
+    /// The notes, for the receiving organization and the CoC's CE organization only.
+    pub notes: Option<NoteThread>,
     pub history: Vec<HistoryEntry>,
 }
 
@@ -79,6 +85,10 @@ pub struct PriorityListRow {
     pub days_on_list: i64,
     pub pending_referrals: i64,
     pub last_referral: Option<NaiveDate>,
+    /// Times a provider returned a referral of this client for a rematch.
+    pub returns: i64,
+    /// One of those returns awaits the PLM's review.
+    pub return_pending: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +193,8 @@ pub struct ReferralOptions {
     pub client_name: String,
     pub ce_entry_date: NaiveDate,
     pub targets: Vec<ReferralTarget>,
+    /// The project of the client's open referral (or return awaiting review), if any.
+    pub open_referral: Option<String>,
 }
 
 /// The CE Event a form saves, and the version it was read at (`record[...]` in the form).
@@ -203,6 +215,14 @@ pub struct ReferralChoice {
     pub event_date: String,
     /// HUD 4.20.2 Event code.
     pub event: String,
+    /// "yes" when the PLM refers although the client has another open referral.
+    pub refer_anyway: String,
+}
+
+impl ReferralChoice {
+    pub fn refers_anyway(&self) -> bool {
+        self.refer_anyway == "yes"
+    }
 }
 
 /// The form's name of a [`ReferralChoice`] field.

@@ -61,6 +61,7 @@ pub async fn open_ce_enrollment(
 pub struct TargetProject {
     pub id: i64,
     pub name: String,
+    pub organization_id: i64,
     pub organization: String,
     pub project_type: i16,
 }
@@ -73,7 +74,7 @@ pub async fn referral_targets(
 ) -> Result<Vec<TargetProject>, sqlx::Error> {
     sqlx::query_as!(
         TargetProject,
-        r#"select p.id, p.name, o.name as organization, p.project_type as "project_type!"
+        r#"select p.id, p.name, o.id as organization_id, o.name as organization, p.project_type as "project_type!"
              from projects p join organizations o on o.id = p.organization_id
             where p.coc_code = $1 and p.deleted_at is null and o.deleted_at is null and p.project_type is not null
               and (p.operating_end_date is null or p.operating_end_date >= $2)
@@ -100,6 +101,45 @@ pub async fn has_open_referral(
         project_id,
     )
     .fetch_one(db)
+    .await
+}
+
+/// Locks the CE enrollment's row until the transaction ends (referrals to it are one at a time).
+pub async fn lock_enrollment(
+    tx: &mut Transaction<'_, Postgres>,
+    enrollment_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar!(
+        "select id from enrollments where id = $1 for update",
+        enrollment_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The project of the client's open CE referral (unresolved, not closed, of an event that takes
+/// a result) or of a return awaiting the Priority List Manager's review, if there is one: HUD
+/// 4.20 referrals are one at a time unless the PLM refers anyway.
+pub async fn open_referral_elsewhere(
+    db: impl PgExecutor<'_>,
+    enrollment_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let takes_result: Vec<i16> = EventType::ALL
+        .iter()
+        .filter(|e| e.takes_referral_result())
+        .map(|e| e.code())
+        .collect();
+    sqlx::query_scalar!(
+        "select p.name from ce_events ev join projects p on p.id = ev.referred_project_id
+          where ev.enrollment_id = $1 and ev.deleted_at is null and ev.closed_on is null
+            and ((ev.referral_result is null and ev.event = any($2))
+                 or exists (select 1 from ce_event_returns r where r.ce_event_id = ev.id and r.decision is null))
+          order by ev.event_date desc, ev.id desc limit 1",
+        enrollment_id,
+        &takes_result,
+    )
+    .fetch_optional(db)
     .await
 }
 
@@ -420,6 +460,9 @@ pub async fn history(
         "create" => "Referred",
         "save" => "Updated",
         "correct" => "Corrected",
+        "return" => "Returned to Coordinated Entry for rematch",
+        "return_confirmed" => "Return confirmed by Coordinated Entry",
+        "return_sent_back" => "Return sent back to the provider",
         "need_status" => "Referral Need Status changed",
         _ => "Changed",
     };
@@ -505,7 +548,8 @@ pub async fn correct_event(
     Ok(version)
 }
 
-async fn record(
+/// Audits a change of the event: `before` as it was read under the lock, after as it is now.
+pub async fn record(
     tx: &mut Transaction<'_, Postgres>,
     actor: &Actor,
     action: &str,
@@ -545,12 +589,16 @@ pub async fn priority_list(
         .collect();
     let rows = sqlx::query!(
         r#"select c.id as "client_id!", c.first_name, c.last_name, c.dob, c.entry_date as "ce_entry_date!",
-                  c.pending as "pending!", c.last_referral
+                  c.pending as "pending!", c.last_referral, c.returns as "returns!", c.return_pending as "return_pending!"
              from (
                select c.id, c.first_name, c.last_name, c.dob, ce.entry_date,
                       (select count(*) from ce_events ev where ev.enrollment_id = ce.id and ev.deleted_at is null
                           and ev.referral_result is null and ev.closed_on is null and ev.event = any($7)) as pending,
-                      (select max(ev.event_date) from ce_events ev where ev.enrollment_id = ce.id and ev.deleted_at is null) as last_referral
+                      (select max(ev.event_date) from ce_events ev where ev.enrollment_id = ce.id and ev.deleted_at is null) as last_referral,
+                      (select count(*) from ce_event_returns r join ce_events ev on ev.id = r.ce_event_id
+                        where ev.enrollment_id = ce.id and ev.deleted_at is null) as returns,
+                      exists (select 1 from ce_event_returns r join ce_events ev on ev.id = r.ce_event_id
+                        where ev.enrollment_id = ce.id and ev.deleted_at is null and r.decision is null) as return_pending
                  from enrollments ce
                  join projects p on p.id = ce.project_id
                  join clients c on c.id = ce.client_id
@@ -598,6 +646,8 @@ pub async fn priority_list(
                 days_on_list: (today - row.ce_entry_date).num_days(),
                 pending_referrals: row.pending,
                 last_referral: row.last_referral,
+                returns: row.returns,
+                return_pending: row.return_pending,
             })
             .collect(),
         has_next,
@@ -635,6 +685,23 @@ pub async fn initial_status(
              from need_status_standards
             where coc_code = $1 and is_initial and deleted_at is null"#,
         coc,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// A status of any CoC by id (a send-back restores the one a return left).
+pub async fn need_status(
+    db: impl PgExecutor<'_>,
+    id: i64,
+) -> Result<Option<NeedStatus>, sqlx::Error> {
+    sqlx::query_as!(
+        NeedStatus,
+        r#"select id as "id!", name as "name!", days_allowed,
+                  business_days as "business_days!", holidays as "holidays!"
+             from need_status_standards
+            where id = $1 and deleted_at is null"#,
+        id,
     )
     .fetch_optional(db)
     .await

@@ -12,6 +12,14 @@ use {
     super::store,
     crate::domain::access::Workgroup,
     crate::domain::referral::{validate_new_referral, validate_outcome},
+    crate::features::notes::{
+        self,
+        model::{reads_referral_notes, NoteThread},
+    },
+    crate::features::notifications::{
+        model::NotificationKind,
+        store::{self as notify, Notice},
+    },
     crate::routes,
     crate::ssr::{auth, pool, respond, scope::client_name_in_scope, today},
     chrono::NaiveDate,
@@ -63,6 +71,15 @@ pub async fn create_referral(client_id: i64, referral: NewReferralDraft) -> Resu
             let valid = validate_new_referral(&referral, &from_ids, &to_ids, today())
                 .map_err(AppError::Invalid)?;
             let id = store::insert(&mut tx, &actor, client_id, &valid).await?;
+            if let Some(made) = store::load(&mut *tx, context, client_id, id).await? {
+                let link = routes::referral(client_id, id);
+                let notice = Notice {
+                    kind: NotificationKind::ReferralReceived,
+                    message: NotificationKind::ReferralReceived.message(&made.to, ""),
+                    link: &link,
+                };
+                notify::notify_organization(&mut tx, made.to_org, actor.user_id, &notice).await?;
+            }
             crate::ssr::commit(tx).await?;
             crate::ssr::redirect_plain_form_post(&routes::with_query(
                 &routes::client_referrals(client_id),
@@ -91,6 +108,13 @@ pub async fn get_referral(client_id: i64, referral_id: i64) -> Result<ReferralFo
             let can_resolve = r.to_org == context.organization_id
                 && context.workgroup != Workgroup::SystemAdministrator;
             let comments_visible = r.to_org == context.organization_id || r.from_org == r.to_org;
+            let notes = if reads_referral_notes(context, r.from_org, r.to_org) {
+                Some(NoteThread {
+                    notes: notes::store::referral_notes(&pool, referral_id).await?,
+                })
+            } else {
+                None
+            };
             let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
             Ok(ReferralForm {
                 id: referral_id,
@@ -117,6 +141,7 @@ pub async fn get_referral(client_id: i64, referral_id: i64) -> Result<ReferralFo
                 facts: r.facts,
                 can_resolve,
                 comments_visible,
+                notes,
             })
         }
         .await,
@@ -156,6 +181,17 @@ pub async fn save_referral_outcome(
                 validate_outcome(&outcome, &stored.facts, today()).map_err(AppError::Invalid)?;
             let version =
                 store::save_outcome(&mut tx, &actor, referral_id, &stored, &valid).await?;
+            // The referring organization learns the result once, when it is first recorded.
+            if let (Some(result), None) = (valid.result, stored.facts.result) {
+                let link = routes::referral(client_id, referral_id);
+                let notice = Notice {
+                    kind: NotificationKind::ReferralResolved,
+                    message: NotificationKind::ReferralResolved.message(&stored.to, result.label()),
+                    link: &link,
+                };
+                notify::notify_organization(&mut tx, stored.from_org, actor.user_id, &notice)
+                    .await?;
+            }
             crate::ssr::commit(tx).await?;
             crate::ssr::redirect_plain_form_post(&routes::with_query(
                 &routes::referral(client_id, referral_id),

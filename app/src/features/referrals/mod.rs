@@ -14,8 +14,11 @@ use crate::error::AppError;
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
 use crate::features::intake::api::StartIntake;
+use crate::features::notes::{api::NoteOn, Notes};
 use crate::routes;
-use crate::ui::{form_error, shown_errors, today, ErrorSummary, FieldError, FieldLabels, Loaded};
+use crate::ui::{
+    follow_saves, form_error, shown_errors, today, ErrorSummary, FieldError, FieldLabels, Loaded,
+};
 use api::{
     get_referral, incoming_non_ce, list_referrals, CreateReferral, ReferralForm, ReferralList,
     ReferralRow, SaveReferralOutcome,
@@ -219,20 +222,7 @@ fn ReferralOutcomeForm(
         facts.with_value(|f| validate_outcome(&d, f, today()).err())
     });
     let shown = shown_errors(rule, touched, server_error);
-    // A new save hides the last one's "Saved." until it is answered.
-    Effect::new(move |_| {
-        if save.pending().get() {
-            saved.set(false);
-        }
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(_)) => {
-            saved.set(true);
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(_)) => saved.set(false),
-        None => {}
-    });
+    follow_saves(save, saved, reload);
     let set = move |field: OutcomeField, value: String| {
         draft.update(|d| field.set(d, value));
         touched.update(|t| {
@@ -362,6 +352,9 @@ fn ReferralOutcomeForm(
                         <p class="notice-inline" role="note">"Only the receiving project's organization records the outcome of this referral."</p>
                     }.into_any()
                 }}
+                {form.notes.clone().map(|thread| view! {
+                    <Notes thread on=NoteOn::Referral { client_id: form.client_id, referral_id: form.id } reload/>
+                })}
             </section>
         </div>
     }

@@ -3,6 +3,7 @@
 
 use crate::domain::codes::NonCeReferralResult;
 use crate::domain::referral::{OutcomeDraft, ReferralFacts};
+use crate::features::notes::model::NoteThread;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +50,8 @@ pub struct ReferralForm {
     pub can_resolve: bool,
     /// Outcome comments are shown (receiving organization, or the same organization).
     pub comments_visible: bool,
+    /// The notes, for the referring and the receiving organization only.
+    pub notes: Option<NoteThread>,
 }
 
 pub fn status_label(acknowledged: bool, result: Option<i16>) -> String {
