@@ -297,6 +297,7 @@ fn peak_rss_mib() -> Option<f64> {
 /// 400 days, which on the large demo set is every client), run exactly as the export page runs
 /// it; its time per phase, rows, ZIP size and this process's peak memory.
 pub async fn export(pool: PgPool) -> Result<String, Box<dyn std::error::Error>> {
+    use app::features::hmis_export::files::UnnamedFiles;
     use app::features::hmis_export::job::{self, Outcome};
     use app::features::hmis_export::writer::Clock;
     crate::prepare_database(&pool).await?;
@@ -314,17 +315,17 @@ pub async fn export(pool: PgPool) -> Result<String, Box<dyn std::error::Error>> 
     .fetch_one(&pool)
     .await?;
     let before = peak_rss_mib().unwrap_or(0.0);
-    let root = std::env::temp_dir().join("threshold-export-bench");
     let options = (*pool.connect_options()).clone();
+    let claim = job::claim_next(&pool, "export-bench")
+        .await?
+        .filter(|claim| claim.id == id)
+        .ok_or("another export was waiting in the queue")?;
     let started = Instant::now();
-    let finished = job::run(&options, id, &root, Clock::server()).await?;
+    let finished = job::run(&options, claim, Clock::server(), UnnamedFiles::new()).await?;
     let total = started.elapsed();
     let peak = peak_rss_mib().unwrap_or(0.0);
     let size = match &finished.outcome {
-        Outcome::Ready { path, size } => {
-            let _ = std::fs::remove_file(path);
-            *size
-        }
+        Outcome::Ready { size } => *size,
         Outcome::Refused(report) => {
             return Err(format!(
                 "the export was refused: {:#?}",

@@ -155,6 +155,37 @@ pub fn hash_slots_from_env() -> Result<usize, String> {
     }
 }
 
+/// Starts this instance's HMIS CSV export worker. Its unnamed temporary files go to
+/// `THRESHOLD_SCRATCH_DIR` (a folder that exists), or the system's temporary folder.
+pub fn start_export_worker(
+    pool: &PgPool,
+) -> Result<app::features::hmis_export::job::Worker, String> {
+    let scratch = match std::env::var_os("THRESHOLD_SCRATCH_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => std::env::temp_dir(),
+    };
+    if !scratch.is_dir() {
+        return Err(format!(
+            "THRESHOLD_SCRATCH_DIR {} is not a folder",
+            scratch.display()
+        ));
+    }
+    Ok(export_worker_in(pool, scratch))
+}
+
+/// The export worker over `pool`'s database, with its scratch files in `scratch`.
+pub fn export_worker_in(
+    pool: &PgPool,
+    scratch: std::path::PathBuf,
+) -> app::features::hmis_export::job::Worker {
+    use app::features::hmis_export::job;
+    job::Worker::start(
+        (*pool.connect_options()).clone(),
+        job::instance_name(),
+        scratch,
+    )
+}
+
 /// The whole application: Leptos pages and server functions, sessions, and the safety layers.
 pub fn router(
     pool: PgPool,
@@ -183,7 +214,12 @@ pub fn router(
         trusted_proxies: std::sync::Arc::new(settings.trusted_proxies.clone()),
     };
 
-    Router::new()
+    let health = Router::new()
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
+        .layer(axum::Extension(pool.clone()));
+
+    let app = Router::new()
         .leptos_routes_with_context(
             &options,
             routes,
@@ -239,7 +275,52 @@ pub fn router(
                 next.run(request).await
             },
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span));
+    // The probes sit outside the session, security and trace layers: a load balancer asking
+    // every second creates no session and fills no log.
+    health.merge(app)
+}
+
+/// `GET /healthz`: the process is up and serving (it reads nothing).
+async fn healthz() -> (StatusCode, &'static str) {
+    (StatusCode::OK, "ok")
+}
+
+/// `GET /readyz`: the database answers within 2 seconds and holds every migration this build
+/// knows (an instance of a newer build waits until its migrations ran). 503 otherwise, with no
+/// internal detail.
+async fn readyz(axum::Extension(pool): axum::Extension<PgPool>) -> (StatusCode, &'static str) {
+    let known: Vec<i64> = MIGRATOR
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .map(|m| m.version)
+        .collect();
+    let check = async {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from _sqlx_migrations where success and version = any($1)",
+        )
+        .bind(&known)
+        .fetch_one(&pool)
+        .await
+    };
+    match tokio::time::timeout(Duration::from_secs(2), check).await {
+        Ok(Ok(applied)) if applied == known.len() as i64 => (StatusCode::OK, "ready"),
+        Ok(Ok(_)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: database migrations pending",
+        ),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "readiness check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: database unreachable",
+            )
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: database unreachable",
+        ),
+    }
 }
 
 /// One span per request: the method and path (never the query string, where a search's terms

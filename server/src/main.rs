@@ -93,13 +93,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                     }
                 }
             });
-            // Exports cut short by a restart are marked failed; old ZIPs are removed.
-            app::features::hmis_export::job::recover_interrupted(
-                &pool,
-                &app::features::hmis_export::job::export_root(),
-            )
-            .await?;
-            let app = server::router(pool, store, options, &settings);
+            // Queued exports are taken up by this instance's worker (or another's).
+            let worker = server::start_export_worker(&pool)?;
+            let app = server::router(pool.clone(), store, options, &settings);
             let listener = tokio::net::TcpListener::bind(&addr).await?;
             tracing::info!("Threshold listening on http://{addr}");
             // The socket peer is the client address the sign-in limits key on.
@@ -111,6 +107,18 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             .await?;
             deletion.abort();
             pruning.abort();
+            // Another instance takes up the export this one was running.
+            worker.stop();
+            match app::features::hmis_export::job::release_claims(&pool, &worker.instance).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(exports = n, "running exports put back in the queue"),
+                Err(error) => {
+                    tracing::warn!(%error, "could not put the running export back in the queue")
+                }
+            }
+            // The worker's thread ends with the process: its claim is released, so whatever
+            // it still writes is refused.
+            std::mem::forget(worker);
             Ok(())
         }
         Some(other) => Err(format!(

@@ -6,6 +6,7 @@ use super::ce_event::CeEventFacts;
 use super::codes::ReferralResult;
 use super::text::check_no_control_characters;
 use crate::error::FieldErrors;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The longest note, return note or decision note (characters).
@@ -183,6 +184,22 @@ pub fn validate_review(
     }
 }
 
+/// A return can go back to the provider only while the client is still in Coordinated Entry:
+/// after the CE exit an unresolved referral would be left on a closed CE enrollment (the exit
+/// closes open referrals; it would not close this one again). Confirming stays possible.
+pub fn check_decision_after_exit(
+    decision: ReturnDecision,
+    ce_exit_date: Option<NaiveDate>,
+) -> Result<(), String> {
+    match (decision, ce_exit_date) {
+        (ReturnDecision::SendBack, Some(exit)) => Err(format!(
+            "The client was exited from Coordinated Entry on {}: the referral cannot go back to the provider. Confirm the return.",
+            crate::domain::dates::format_date(exit)
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A client holds one open CE referral at a time (an unresolved one, or a return awaiting
 /// review): a second needs the Priority List Manager's explicit "Refer anyway".
 pub fn check_one_open_referral(open_to: Option<&str>, refer_anyway: bool) -> Result<(), String> {
@@ -301,7 +318,6 @@ pub fn validate_return_reason(
 mod tests {
     use super::*;
     use crate::domain::codes::EventType;
-    use chrono::NaiveDate;
 
     fn facts(result: Option<ReferralResult>) -> CeEventFacts {
         CeEventFacts {
@@ -548,5 +564,21 @@ mod tests {
         assert_eq!(ReturnDecision::Confirm.stored(), "confirmed");
         assert_eq!(ReturnDecision::SendBack.stored(), "sent_back");
         assert_eq!(ReturnDecision::from_value(""), None);
+    }
+
+    #[test]
+    fn a_return_goes_back_only_while_the_client_is_in_coordinated_entry() {
+        let exit = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(
+            check_decision_after_exit(ReturnDecision::SendBack, None),
+            Ok(())
+        );
+        assert_eq!(
+            check_decision_after_exit(ReturnDecision::Confirm, Some(exit)),
+            Ok(())
+        );
+        let refused = check_decision_after_exit(ReturnDecision::SendBack, Some(exit)).unwrap_err();
+        assert!(refused.contains("11/30/2026"), "{refused}");
+        assert!(refused.contains("Confirm the return"), "{refused}");
     }
 }

@@ -26,7 +26,7 @@ async fn ce_enrollment(app: &TestApp, client: i64) -> (i64, i32) {
     .unwrap()
 }
 
-async fn exit_ce(app: &TestApp, cookie: &str, client: i64, date: &str) -> common::Reply {
+pub(crate) async fn exit_ce(app: &TestApp, cookie: &str, client: i64, date: &str) -> common::Reply {
     let (enrollment, version) = ce_enrollment(app, client).await;
     app.call(
         "enrollments/exit",

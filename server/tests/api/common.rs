@@ -16,6 +16,10 @@ pub struct TestApp {
     pub host: String,
     pub pool: PgPool,
     pub http: reqwest::Client,
+    /// The export worker's folder for its unnamed files: nothing may ever be seen in it.
+    pub scratch: std::path::PathBuf,
+    /// This app's HMIS CSV export worker (dropping the app stops it).
+    pub worker: app::features::hmis_export::job::Worker,
 }
 
 pub struct Reply {
@@ -53,7 +57,15 @@ pub async fn spawn_app_with(
         .await
         .unwrap()
     });
+    let scratch = std::env::temp_dir().join(format!(
+        "threshold-test-scratch-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let worker = server::export_worker_in(&pool, scratch.clone());
     TestApp {
+        scratch,
+        worker,
         base: format!("http://{addr}"),
         host: addr.to_string(),
         pool,
@@ -125,6 +137,13 @@ pub fn wire_names(endpoint: &str, form: &[(&str, &str)]) -> Vec<(String, String)
             (wire, value.to_string())
         })
         .collect()
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Only an empty folder goes (a test that left something there says so itself).
+        let _ = std::fs::remove_dir(&self.scratch);
+    }
 }
 
 impl TestApp {

@@ -6,6 +6,7 @@
 use crate::common::MIGRATIONS;
 use crate::common::{spawn_app, TestApp};
 use app::domain::export::{ExportPeriodType, ExportRequest};
+use app::features::hmis_export::files::Folder;
 use app::features::hmis_export::spec::FILES;
 use app::features::hmis_export::validate::validate_dir;
 use app::features::hmis_export::writer::{write_files, Clock, ExportHeader, Step};
@@ -255,7 +256,7 @@ async fn a_fixture_export_matches_the_hand_checked_files_byte_for_byte(pool: PgP
         &mut conn,
         &fixture_header(system),
         Clock::utc(),
-        &dir,
+        &Folder(&dir),
         &mut |step| {
             match step {
                 Step::Total(n) => announced += n,
@@ -349,7 +350,13 @@ pub(crate) async fn export(
         if let Some(total) = row["rows_total"].as_i64() {
             assert!(row["rows_done"].as_i64().unwrap() <= total, "{row:#?}");
         }
-        if row["status"] != "running" {
+        // Nothing of it is ever seen on the server's disk, also while it runs.
+        assert_eq!(
+            std::fs::read_dir(&app.scratch).unwrap().count(),
+            0,
+            "a file with a name in the export worker's folder"
+        );
+        if !matches!(row["status"].as_str(), Some("queued" | "running")) {
             return row;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -530,15 +537,15 @@ async fn seeded_broken_records_are_caught_and_named(pool: PgPool) {
             .status(),
         StatusCode::GONE
     );
-    // Neither the files nor a ZIP stay on the server.
-    let export_id: String = sqlx::query_scalar("select export_id from hmis_exports where id = $1")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let root = app::features::hmis_export::job::export_root();
-    assert!(!root.join(&export_id).exists());
-    assert!(!root.join(format!("{export_id}.zip")).exists());
+    // No ZIP is kept, and nothing is left on the server's disk.
+    let pieces: i64 =
+        sqlx::query_scalar("select count(*) from hmis_export_chunks where export_row = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(pieces, 0);
+    assert_eq!(std::fs::read_dir(&app.scratch).unwrap().count(), 0);
 }
 
 #[sqlx::test(migrator = "MIGRATIONS")]
@@ -624,12 +631,16 @@ async fn ready_export(app: &TestApp) -> (String, String, i64) {
 async fn a_zip_past_its_24_hours_is_refused_and_removed(pool: PgPool) {
     let app = spawn_app(pool).await;
     let (admin, url, id) = ready_export(&app).await;
-    let path: String = sqlx::query_scalar("select file_path from hmis_exports where id = $1")
+    let pieces = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from hmis_export_chunks where export_row = $1",
+        )
         .bind(id)
-        .fetch_one(&app.pool)
+        .fetch_one(&pool)
         .await
-        .unwrap();
-    assert!(Path::new(&path).is_file());
+        .unwrap()
+    };
+    assert!(pieces(app.pool.clone()).await > 0);
     // Finished 25 hours ago, and no export started since.
     sqlx::query("update hmis_exports set finished_at = now() - interval '25 hours' where id = $1")
         .bind(id)
@@ -640,20 +651,61 @@ async fn a_zip_past_its_24_hours_is_refused_and_removed(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::GONE);
     let text = response.text().await.unwrap();
     assert!(text.contains("removed from the server 24 hours"), "{text}");
-    assert!(
-        !Path::new(&path).exists(),
-        "the expired ZIP is still on disk"
+    assert_eq!(
+        pieces(app.pool.clone()).await,
+        0,
+        "the expired ZIP is still stored"
     );
-    let (status, file_path): (String, Option<String>) =
-        sqlx::query_as("select status, file_path from hmis_exports where id = $1")
-            .bind(id)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!((status.as_str(), file_path), ("expired", None));
+    let status: String = sqlx::query_scalar("select status from hmis_exports where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "expired");
     // Asked again, it says the same; nothing was handed out.
     assert_eq!(get(&app, &url, &admin).await.status(), StatusCode::GONE);
     assert_eq!(app.audit_count("export.download").await, 0);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_zip_of_several_pieces_downloads_whole_and_in_order(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (admin, url, id) = ready_export(&app).await;
+    // Three pieces as a larger export stores them (the last one short).
+    let whole: Vec<u8> = (0..(2 * 1_048_576 + 1234))
+        .map(|i: u32| (i % 251) as u8)
+        .collect();
+    sqlx::query("delete from hmis_export_chunks where export_row = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    for (seq, piece) in whole.chunks(1_048_576).enumerate() {
+        sqlx::query("insert into hmis_export_chunks (export_row, seq, bytes) values ($1, $2, $3)")
+            .bind(id)
+            .bind(seq as i32)
+            .bind(piece)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query("update hmis_exports set file_size = $2 where id = $1")
+        .bind(id)
+        .bind(whole.len() as i64)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let response = get(&app, &url, &admin).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-length"],
+        whole.len().to_string().as_str()
+    );
+    let got = response.bytes().await.unwrap();
+    assert!(
+        got.as_ref() == whole.as_slice(),
+        "the pieces came back changed or out of order"
+    );
 }
 
 #[sqlx::test(migrator = "MIGRATIONS")]
@@ -714,46 +766,145 @@ async fn a_download_started_by_another_site_is_refused_and_not_audited(pool: PgP
     assert_eq!(app.audit_count("export.download").await, 3);
 }
 
-#[sqlx::test(migrator = "MIGRATIONS")]
-async fn a_restart_removes_the_files_an_interrupted_export_left(pool: PgPool) {
-    let app = spawn_app(pool).await;
-    let export_id = uuid::Uuid::new_v4().simple().to_string();
-    let id: i64 = sqlx::query_scalar(
+/// A queued export row for the admin, as the start endpoint writes it.
+async fn queued_export(pool: &PgPool, coc: &str) -> i64 {
+    sqlx::query_scalar(
         "insert into hmis_exports (export_id, coc_code, period_type, start_date, end_date, phase, created_by)
-         select $1, 'RB-501', 3, date '2025-10-01', date '2025-12-31', 'Writing Client.csv', id
+         select replace(gen_random_uuid()::text, '-', ''), $1, 3, date '2025-10-01', current_date, 'Waiting to start', id
            from users where username = 'admin' returning id",
     )
-    .bind(&export_id)
-    .fetch_one(&app.pool)
+    .bind(coc)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+async fn export_state(pool: &PgPool, id: i64) -> (String, Option<String>, i16) {
+    sqlx::query_as("select status, claimed_by, attempts from hmis_exports where id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn instances_claim_each_export_once_and_take_over_a_stale_one(pool: PgPool) {
+    use app::features::hmis_export::job::{claim_next, release_claims, MAX_ATTEMPTS};
+    // The demo's own export worker must not take these: no app (and so no worker) runs here.
+    server::prepare_database(&pool).await.unwrap();
+    app::ssr::demo::load(&pool, app::ssr::demo::Size::Small)
+        .await
+        .unwrap();
+    let riverbend = queued_export(&pool, "RB-501").await;
+    let lakeshore = queued_export(&pool, "LK-502").await;
+
+    // Two instances looking at once take one export each (SKIP LOCKED), then find nothing.
+    let (a, b) = tokio::join!(
+        claim_next(&pool, "instance-a"),
+        claim_next(&pool, "instance-b")
+    );
+    let (a, b) = (a.unwrap().unwrap(), b.unwrap().unwrap());
+    assert_ne!(a.id, b.id);
+    let mut ids = [a.id, b.id];
+    ids.sort();
+    assert_eq!(ids, [riverbend, lakeshore]);
+    assert!(claim_next(&pool, "instance-c").await.unwrap().is_none());
+    assert_eq!(a.attempt, 1);
+
+    // Instance a's heartbeat stops (killed): after the stale time, c takes its export over with
+    // a new claim; a's claim no longer counts.
+    sqlx::query(
+        "update hmis_exports set heartbeat_at = now() - interval '10 minutes' where id = $1",
+    )
+    .bind(a.id)
+    .execute(&pool)
     .await
     .unwrap();
-    // What the crashed job left: its CSV files, a ZIP cut short; and something else in the root.
-    let root = scratch_dir("recover");
-    let dir = root.join(&export_id);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("Client.csv"),
-        "PersonalID,FirstName\r\n\"1\",\"Ana\"\r\n",
-    )
-    .unwrap();
-    std::fs::write(root.join(format!("{export_id}.zip")), b"PK partial").unwrap();
-    std::fs::create_dir_all(root.join("not-an-export")).unwrap();
-
-    app::features::hmis_export::job::recover_interrupted(&app.pool, &root)
-        .await
-        .unwrap();
-
-    assert!(
-        !dir.exists(),
-        "the interrupted export's CSV files are still on disk"
+    let taken = claim_next(&pool, "instance-c").await.unwrap().unwrap();
+    assert_eq!((taken.id, taken.attempt), (a.id, 2));
+    assert_ne!(taken.token, a.token);
+    assert_eq!(
+        export_state(&pool, a.id).await,
+        ("running".into(), Some("instance-c".into()), 2)
     );
-    assert!(!root.join(format!("{export_id}.zip")).exists());
-    assert!(root.join("not-an-export").exists());
-    let status: String = sqlx::query_scalar("select status from hmis_exports where id = $1")
-        .bind(id)
-        .fetch_one(&app.pool)
+
+    // A graceful shutdown of b puts its export back in the queue, and its attempt does not count.
+    assert_eq!(release_claims(&pool, "instance-b").await.unwrap(), 1);
+    assert_eq!(export_state(&pool, b.id).await, ("queued".into(), None, 0));
+    assert_eq!(release_claims(&pool, "instance-b").await.unwrap(), 0);
+
+    // An export whose instance died on every attempt is marked failed, not tried forever.
+    sqlx::query("update hmis_exports set heartbeat_at = now() - interval '10 minutes', attempts = $2 where id = $1")
+        .bind(a.id)
+        .bind(MAX_ATTEMPTS)
+        .execute(&pool)
         .await
         .unwrap();
+    let next = claim_next(&pool, "instance-d").await.unwrap().unwrap();
+    assert_eq!(next.id, b.id, "the failed one is not claimed again");
+    let (status, _, _) = export_state(&pool, a.id).await;
     assert_eq!(status, "failed");
-    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_job_that_lost_its_claim_records_nothing(pool: PgPool) {
+    use app::features::hmis_export::files::UnnamedFiles;
+    use app::features::hmis_export::job::{claim_next, run};
+    use app::features::hmis_export::writer::ExportError;
+    server::prepare_database(&pool).await.unwrap();
+    app::ssr::demo::load(&pool, app::ssr::demo::Size::Small)
+        .await
+        .unwrap();
+    let id = queued_export(&pool, "RB-501").await;
+    let old = claim_next(&pool, "instance-a").await.unwrap().unwrap();
+    // Taken over meanwhile (the old instance had stalled past the stale time).
+    sqlx::query(
+        "update hmis_exports set heartbeat_at = now() - interval '10 minutes' where id = $1",
+    )
+    .bind(id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let new = claim_next(&pool, "instance-b").await.unwrap().unwrap();
+    let scratch = scratch_dir("lost");
+    let options = (*pool.connect_options()).clone();
+    let stalled = run(
+        &options,
+        old,
+        Clock::server(),
+        UnnamedFiles::in_folder(scratch.clone()),
+    )
+    .await;
+    assert!(
+        matches!(stalled, Err(ExportError::ClaimLost)),
+        "{stalled:?}"
+    );
+    let (status, claimed_by, _) = export_state(&pool, id).await;
+    assert_eq!(
+        (status.as_str(), claimed_by.as_deref()),
+        ("running", Some("instance-b"))
+    );
+    // The rightful claim finishes it; the ZIP is in the database and the folder stays empty.
+    let finished = run(
+        &options,
+        new,
+        Clock::server(),
+        UnnamedFiles::in_folder(scratch.clone()),
+    )
+    .await
+    .unwrap();
+    let app::features::hmis_export::job::Outcome::Ready { size } = finished.outcome else {
+        panic!("refused: {:?}", finished.outcome);
+    };
+    let stored: i64 = sqlx::query_scalar(
+        "select sum(octet_length(bytes))::bigint from hmis_export_chunks where export_row = $1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stored as u64, size);
+    assert_eq!(export_state(&pool, id).await.0, "ready");
+    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0);
+    std::fs::remove_dir(&scratch).unwrap();
 }

@@ -16,6 +16,7 @@ mod hmis_export;
 mod intake;
 mod notes;
 mod notifications;
+mod operations;
 mod organizations;
 mod referrals;
 mod returns;

@@ -318,6 +318,37 @@ async fn the_plm_sends_a_return_back_and_the_provider_answers_again(pool: PgPool
 }
 
 #[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_return_is_not_sent_back_after_the_client_left_coordinated_entry(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let northside = as_user(&app, NORTHSIDE).await;
+    let plm = as_user(&app, PLM).await;
+    let opal = record(&app, "Opal", "Hendricks").await;
+    let unable = reason_id(&app, "RB-501", "Unable to contact the client").await;
+    let returned = return_it(&app, &northside, opal, &unable.to_string(), "No answer").await;
+    assert_eq!(returned.status, StatusCode::OK, "{:?}", returned.body);
+    let exited = crate::ce_exit::exit_ce(&app, &plm, opal.client_id, &today()).await;
+    assert_eq!(exited.status, StatusCode::OK, "{:?}", exited.body);
+
+    let current = record(&app, "Opal", "Hendricks").await;
+    let shown = form(&app, &plm, current).await;
+    assert_eq!(shown["returns"]["can_review"], json!(true));
+    assert_eq!(shown["returns"]["can_send_back"], json!(false));
+    let refused = review(&app, &plm, current, "send_back", "Try once more").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = refused.body["Invalid"]["review_decision"].as_str().unwrap();
+    assert!(
+        message.starts_with("The client was exited from Coordinated Entry on "),
+        "{message}"
+    );
+    let (result, _, _, _, _) = stored(&app, opal.event_id).await;
+    assert_eq!(result, Some(3), "the refused send-back changed nothing");
+    assert_eq!(app.audit_count("return_sent_back").await, 0);
+
+    let confirmed = review(&app, &plm, current, "confirm", "").await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{:?}", confirmed.body);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
 async fn who_may_return_and_review_and_what_is_refused(pool: PgPool) {
     let app = spawn_app(pool).await;
     let northside = as_user(&app, NORTHSIDE).await;

@@ -563,6 +563,7 @@ async fn form_of(
         can_return: !return_reasons.is_empty(),
         reasons: return_reasons,
         can_review: return_pending && !event.is_closed() && reviews_returns(context, &event.ce_coc),
+        can_send_back: event.ce_exit_date.is_none(),
         returns: return_entries,
     };
 

@@ -187,7 +187,8 @@ pub async fn start_export(
             )
             .await?;
             crate::ssr::commit(tx).await?;
-            job::spawn(&pool, id);
+            // Whichever instance's worker is free takes it up; this instance's at once.
+            job::wake_workers();
             redirect_plain_form_post("/export");
             Ok(id)
         }

@@ -110,34 +110,27 @@ async fn serve(
     })?;
     // ZIPs past their time are removed (this one too, if it is one of them) before the look-up.
     remove_expired(pool).await.map_err(|e| internal(&e))?;
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        chrono::NaiveDate,
-        String,
-        bool,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "select coc_code, status, file_path, end_date, export_id,
-                status = 'expired' or (status = 'ready' and finished_at < now() - make_interval(hours => $3::int))
-           from hmis_exports
-          where id = $1 and created_by = $2 and deleted_at is null",
+    let row = sqlx::query!(
+        r#"select coc_code, status, file_size, end_date, export_id,
+                  status = 'expired' or (status = 'ready' and finished_at < now() - make_interval(hours => $3::int)) as "expired!"
+             from hmis_exports
+            where id = $1 and created_by = $2 and deleted_at is null"#,
+        id,
+        actor.user_id,
+        KEEP_FOR_HOURS as i32,
     )
-    .bind(id)
-    .bind(actor.user_id)
-    .bind(KEEP_FOR_HOURS as i32)
     .fetch_optional(pool)
     .await
     .map_err(|e| internal(&e))?;
     let not_found = || refuse(StatusCode::NOT_FOUND, "Not found.");
-    let (coc, status, path, end_date, export_id, expired) = row.ok_or_else(not_found)?;
+    let row = row.ok_or_else(not_found)?;
+    let coc = row.coc_code;
     if !cocs.iter().any(|(code, _)| *code == coc) {
         return Err(not_found());
     }
-    if expired {
+    if row.expired {
         // It turned 24 hours old between the clean-up and the look-up: remove it now.
-        if status == "ready" {
+        if row.status == "ready" {
             remove_expired(pool).await.map_err(|e| internal(&e))?;
         }
         return Err(refuse(
@@ -145,19 +138,24 @@ async fn serve(
             "This export was removed from the server 24 hours after it was made: create it again.",
         ));
     }
-    let Some(path) = path.filter(|_| status == "ready") else {
+    let stored = sqlx::query_scalar!(
+        r#"select count(*) as "chunks!" from hmis_export_chunks where export_row = $1"#,
+        id
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(|e| internal(&e))?;
+    let Some(size) = row
+        .file_size
+        .filter(|_| row.status == "ready" && stored > 0)
+    else {
         return Err(refuse(
             StatusCode::GONE,
             "This export is not available for download: create it again.",
         ));
     };
-    let file = tokio::fs::File::open(&path).await.map_err(|_| {
-        refuse(
-            StatusCode::GONE,
-            "This export is no longer on the server: create it again.",
-        )
-    })?;
-    let size = file.metadata().await.map(|m| m.len()).ok();
+    let (end_date, export_id) = (row.end_date, row.export_id);
+    let size = u64::try_from(size).ok();
     let name = format!("HMIS_CSV_FY2026_{coc}_{end_date}.zip");
 
     if head_only {
@@ -184,8 +182,36 @@ async fn serve(
     .map_err(|e| internal(&e))?;
     crate::ssr::commit(tx).await.map_err(|e| internal(&e))?;
 
-    let response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
+    let response = Body::from_stream(chunks(pool.clone(), id, stored)).into_response();
     Ok(with_file_headers(response, &name, size))
+}
+
+/// The ZIP's pieces in order, one query each: a slow download holds no connection between
+/// pieces. An export removed meanwhile ends the stream with an error (the browser shows the
+/// download as failed, never as a complete but short file).
+fn chunks(
+    pool: PgPool,
+    id: i64,
+    count: i64,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures_util::stream::try_unfold(0i64, move |seq| {
+        let pool = pool.clone();
+        async move {
+            if seq >= count {
+                return Ok(None);
+            }
+            let bytes = sqlx::query_scalar!(
+                "select bytes from hmis_export_chunks where export_row = $1 and seq = $2",
+                id,
+                seq as i32,
+            )
+            .fetch_optional(&pool)
+            .await
+            .map_err(std::io::Error::other)?
+            .ok_or_else(|| std::io::Error::other("the export was removed during the download"))?;
+            Ok(Some((bytes, seq + 1)))
+        }
+    })
 }
 
 fn with_file_headers(mut response: Response, name: &str, size: Option<u64>) -> Response {

@@ -5,6 +5,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod download;
 #[cfg(feature = "ssr")]
+pub mod files;
+#[cfg(feature = "ssr")]
 pub mod format;
 #[cfg(feature = "ssr")]
 pub mod job;
@@ -73,7 +75,11 @@ fn RecentExports(start: ServerAction<StartExport>) -> impl IntoView {
     let running = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(list)) = list.get() {
-            running.set(list.exports.iter().any(|e| e.status == "running"));
+            running.set(
+                list.exports
+                    .iter()
+                    .any(|e| matches!(e.status.as_str(), "queued" | "running")),
+            );
         }
     });
     Effect::new(move |_| {
@@ -214,7 +220,8 @@ fn ExportCard(export: ExportStatus) -> impl IntoView {
             .join(" · ")
     });
     let body = match export.status.as_str() {
-        "running" => {
+        // Queued until an instance of the server takes it up (at once when one is free).
+        "queued" | "running" => {
             let total = export.rows_total.unwrap_or(0).max(1);
             let percent = (export.rows_done.min(total) * 100) / total;
             view! {

@@ -10,6 +10,7 @@
 //! itself one of the rules.
 
 use super::api::Violation;
+use super::files::{ExportFiles, Folder};
 use super::format::STRIPPED;
 use super::spec::{
     Column, FileSpec, Kind, Pattern, CE_PARTICIPATION, CLIENT, ENROLLMENT, EVENT_FILE, EXIT,
@@ -255,7 +256,7 @@ impl Row<'_> {
 
 /// Reads one file: checks its header and each value, then hands each row to `each`.
 fn read_file(
-    dir: &Path,
+    dir: &dyn ExportFiles,
     spec: &'static FileSpec,
     export_id: Option<&str>,
     report: &mut Report,
@@ -263,13 +264,9 @@ fn read_file(
     mut each: impl FnMut(&mut Report, &Row),
 ) -> io::Result<u64> {
     let name = spec.name;
-    let file = match std::fs::File::open(dir.join(name)) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            report.add(name, 0, "", "The file is missing.");
-            return Ok(0);
-        }
-        Err(e) => return Err(e),
+    let Some(file) = dir.open(name)? else {
+        report.add(name, 0, "", "The file is missing.");
+        return Ok(0);
     };
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut buf = Vec::new();
@@ -394,7 +391,7 @@ impl Ascending {
 
 /// The second pass of a file whose IDs did not ascend: reports each repeated ID.
 fn repeated_ids(
-    dir: &Path,
+    dir: &dyn ExportFiles,
     spec: &'static FileSpec,
     column: &str,
     report: &mut Report,
@@ -458,9 +455,14 @@ struct Household {
     hoh: Vec<String>,
 }
 
-/// Validates the files of one export in `dir`. `progress` receives the number of rows read
-/// since its last call.
+/// Validates the files of one export in the folder `dir`.
 pub fn validate_dir(dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Report> {
+    validate_files(&Folder(dir), progress)
+}
+
+/// Validates the files of one export. `progress` receives the number of rows read since its
+/// last call.
+pub fn validate_files(dir: &dyn ExportFiles, progress: &mut dyn FnMut(u64)) -> io::Result<Report> {
     let mut report = Report::default();
 
     // Export.csv: exactly one row; its ExportID is everyone's.
@@ -1208,7 +1210,7 @@ mod tests {
         )
         .unwrap();
         let mut report = Report::default();
-        repeated_ids(&dir, &EVENT_FILE, "EventID", &mut report).unwrap();
+        repeated_ids(&Folder(&dir), &EVENT_FILE, "EventID", &mut report).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(report.total, 1, "{:?}", report.violations);
         assert_eq!(report.violations[0].row, 4);

@@ -7,6 +7,7 @@
 //! (reporting period) or changed in it (updated), widened to whole households so each has its
 //! head; their clients, exits and CE events; and every user those rows name.
 
+use super::files::ExportFiles;
 use super::format::{encode_row, write_header, Field};
 use super::spec::{
     FileSpec, Kind, CE_PARTICIPATION, CLIENT, CSV_VERSION, ENROLLMENT, EVENT_FILE, EXIT, EXPORT,
@@ -18,7 +19,6 @@ use futures_util::TryStreamExt;
 use sqlx::{postgres::PgRow, PgConnection, Row};
 use std::collections::BTreeSet;
 use std::io::{BufWriter, Write};
-use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -26,6 +26,10 @@ pub enum ExportError {
     Database(#[from] sqlx::Error),
     #[error("file: {0}")]
     File(#[from] std::io::Error),
+    /// Another instance took the export over (this one's heartbeat had stopped), or a
+    /// shutdown put it back in the queue: this run records nothing.
+    #[error("the export's claim was lost")]
+    ClaimLost,
 }
 
 /// Who and what the Export.csv row describes.
@@ -495,7 +499,7 @@ fn export_row(header: &ExportHeader, clock: Clock) -> Vec<Field> {
 #[allow(clippy::too_many_arguments)]
 async fn write_file(
     conn: &mut PgConnection,
-    dir: &Path,
+    dir: &dyn ExportFiles,
     query: &FileQuery,
     header: &ExportHeader,
     range: (DateTime<Utc>, DateTime<Utc>),
@@ -505,8 +509,7 @@ async fn write_file(
     progress: &mut (dyn FnMut(Step) + Send),
 ) -> Result<u64, ExportError> {
     progress(Step::File(query.spec.name));
-    let mut out =
-        BufWriter::with_capacity(1 << 18, std::fs::File::create(dir.join(query.spec.name))?);
+    let mut out = BufWriter::with_capacity(1 << 18, dir.create(query.spec.name)?);
     write_header(&mut out, query.spec)?;
     let sql = query.select();
     let user_column = query
@@ -569,13 +572,13 @@ fn with_export_parameters<'q>(
         .bind(user_ids)
 }
 
-/// Writes every file of the export into `dir` (which exists). `conn` must be inside a
+/// Writes every file of the export into `dir`. `conn` must be inside a
 /// transaction (REPEATABLE READ, so all files see one moment). Returns the rows per file.
 pub async fn write_files(
     conn: &mut PgConnection,
     header: &ExportHeader,
     clock: Clock,
-    dir: &Path,
+    dir: &dyn ExportFiles,
     progress: &mut (dyn FnMut(Step) + Send),
 ) -> Result<Vec<(&'static str, u64)>, ExportError> {
     let request = &header.request;
@@ -595,7 +598,7 @@ pub async fn write_files(
 
     let mut counts = Vec::new();
     progress(Step::File(EXPORT.name));
-    let mut out = BufWriter::new(std::fs::File::create(dir.join(EXPORT.name))?);
+    let mut out = BufWriter::new(dir.create(EXPORT.name)?);
     write_header(&mut out, &EXPORT)?;
     let mut line = Vec::new();
     encode_row(&mut line, &export_row(header, clock));

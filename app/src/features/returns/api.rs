@@ -10,7 +10,8 @@ use leptos::prelude::*;
 use {
     super::store,
     crate::domain::referral_return::{
-        validate_return, validate_return_reason, validate_review, ReturnDecision,
+        check_decision_after_exit, validate_return, validate_return_reason, validate_review,
+        ReturnDecision,
     },
     crate::features::ce_events::{
         api::{back_to_form_without_javascript, receiving_provider_event},
@@ -87,6 +88,8 @@ pub async fn review_return(record: EventRef, review: ReviewDraft) -> Result<i32,
                     "This referral has no return awaiting review.",
                 ));
             }
+            check_decision_after_exit(decision, event.ce_exit_date)
+                .map_err(|message| AppError::field("review_decision", message))?;
             let version = store::decide(&mut tx, &actor, &event, decision, note.as_ref()).await?;
             let kind = match decision {
                 ReturnDecision::Confirm => NotificationKind::ReturnConfirmed,

@@ -67,7 +67,7 @@ pub fn ReturnSection(
     view! {
         {pending}
         {state.can_return.then(|| view! { <ReturnForm record facts state=state.clone() reload saved/> })}
-        {state.can_review.then(|| view! { <ReviewForm record reload saved/> })}
+        {state.can_review.then(|| view! { <ReviewForm record reload saved can_send_back=state.can_send_back/> })}
         {(!returns.is_empty()).then(|| view! { <ReturnHistory returns/> })}
     }
 }
@@ -144,14 +144,23 @@ fn ReturnForm(
 
 /// The Priority List Manager's review of a pending return.
 #[component]
-fn ReviewForm(record: EventRef, reload: RwSignal<u32>, saved: RwSignal<bool>) -> impl IntoView {
+fn ReviewForm(
+    record: EventRef,
+    reload: RwSignal<u32>,
+    saved: RwSignal<bool>,
+    can_send_back: bool,
+) -> impl IntoView {
     let action = ServerAction::<ReviewReturn>::new();
     follow_saves(action, saved, reload);
     let error = form_error(action);
     view! {
         <section class="subsection" aria-labelledby="review-heading">
             <h2 id="review-heading">"Review the return"</h2>
-            <p class="hint">"Confirm the return to make the client available for a new referral, or send it back: the provider's result is cleared and they answer the referral again."</p>
+            {if can_send_back {
+                view! { <p class="hint">"Confirm the return to make the client available for a new referral, or send it back: the provider's result is cleared and they answer the referral again."</p> }
+            } else {
+                view! { <p class="hint">"The client was exited from Coordinated Entry: the return can only be confirmed."</p> }
+            }}
             <ErrorSummary error labels=REVIEW_LABELS/>
             <ActionForm action>
                 {record_fields(record)}
@@ -166,8 +175,10 @@ fn ReviewForm(record: EventRef, reload: RwSignal<u32>, saved: RwSignal<bool>) ->
                 <div class="actions">
                     <button type="submit" name=review_field("decision") value=ReturnDecision::Confirm.value()
                         disabled=move || action.pending().get()>"Confirm return"</button>
-                    <button type="submit" class="secondary" name=review_field("decision") value=ReturnDecision::SendBack.value()
-                        disabled=move || action.pending().get()>"Send back to provider"</button>
+                    {can_send_back.then(|| view! {
+                        <button type="submit" class="secondary" name=review_field("decision") value=ReturnDecision::SendBack.value()
+                            disabled=move || action.pending().get()>"Send back to provider"</button>
+                    })}
                     {move || action.pending().get().then(|| view! { <span role="status">"Saving…"</span> })}
                 </div>
             </ActionForm>

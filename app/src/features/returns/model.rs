@@ -40,6 +40,8 @@ pub struct ReturnState {
     pub reasons: Vec<ReturnReason>,
     /// The CoC's Priority List Manager may confirm or send back the pending return.
     pub can_review: bool,
+    /// The review may send the return back: not once the client was exited from CE.
+    pub can_send_back: bool,
     /// Every return of the referral, newest first.
     pub returns: Vec<ReturnEntry>,
 }
