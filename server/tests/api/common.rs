@@ -57,11 +57,7 @@ pub async fn spawn_app_with(
         .await
         .unwrap()
     });
-    let scratch = std::env::temp_dir().join(format!(
-        "threshold-test-scratch-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&scratch).unwrap();
+    let scratch = scratch_dir("worker");
     let worker = server::export_worker_in(&pool, scratch.clone());
     TestApp {
         scratch,
@@ -74,6 +70,16 @@ pub async fn spawn_app_with(
             .build()
             .unwrap(),
     }
+}
+
+/// A new, empty folder of its own in the system's temporary folder.
+pub fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "threshold-test-{name}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 /// Today and `n` days ago in the server's time zone, as a date field takes them.

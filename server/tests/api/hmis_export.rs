@@ -4,7 +4,7 @@
 //! Entry organization export.
 
 use crate::common::MIGRATIONS;
-use crate::common::{spawn_app, TestApp};
+use crate::common::{scratch_dir, spawn_app, TestApp};
 use app::domain::export::{ExportPeriodType, ExportRequest};
 use app::features::hmis_export::files::Folder;
 use app::features::hmis_export::spec::FILES;
@@ -226,15 +226,6 @@ fn fixture_header(system_user: i64) -> ExportHeader {
         implementation_id: "fixture-implementation".into(),
         system_user,
     }
-}
-
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "threshold-test-{name}-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[sqlx::test(migrator = "MIGRATIONS")]
@@ -779,6 +770,25 @@ async fn queued_export(pool: &PgPool, coc: &str) -> i64 {
     .unwrap()
 }
 
+/// The migrated demo database, with no app and so no export worker: the test claims itself.
+async fn demo_database_without_a_worker(pool: &PgPool) {
+    server::prepare_database(pool).await.unwrap();
+    app::ssr::demo::load(pool, app::ssr::demo::Size::Small)
+        .await
+        .unwrap();
+}
+
+/// Export `id`'s heartbeat stopped ten minutes ago (its instance was killed or stalled).
+async fn stall(pool: &PgPool, id: i64) {
+    sqlx::query(
+        "update hmis_exports set heartbeat_at = now() - interval '10 minutes' where id = $1",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
 async fn export_state(pool: &PgPool, id: i64) -> (String, Option<String>, i16) {
     sqlx::query_as("select status, claimed_by, attempts from hmis_exports where id = $1")
         .bind(id)
@@ -790,11 +800,7 @@ async fn export_state(pool: &PgPool, id: i64) -> (String, Option<String>, i16) {
 #[sqlx::test(migrator = "MIGRATIONS")]
 async fn instances_claim_each_export_once_and_take_over_a_stale_one(pool: PgPool) {
     use app::features::hmis_export::job::{claim_next, release_claims, MAX_ATTEMPTS};
-    // The demo's own export worker must not take these: no app (and so no worker) runs here.
-    server::prepare_database(&pool).await.unwrap();
-    app::ssr::demo::load(&pool, app::ssr::demo::Size::Small)
-        .await
-        .unwrap();
+    demo_database_without_a_worker(&pool).await;
     let riverbend = queued_export(&pool, "RB-501").await;
     let lakeshore = queued_export(&pool, "LK-502").await;
 
@@ -813,13 +819,7 @@ async fn instances_claim_each_export_once_and_take_over_a_stale_one(pool: PgPool
 
     // Instance a's heartbeat stops (killed): after the stale time, c takes its export over with
     // a new claim; a's claim no longer counts.
-    sqlx::query(
-        "update hmis_exports set heartbeat_at = now() - interval '10 minutes' where id = $1",
-    )
-    .bind(a.id)
-    .execute(&pool)
-    .await
-    .unwrap();
+    stall(&pool, a.id).await;
     let taken = claim_next(&pool, "instance-c").await.unwrap().unwrap();
     assert_eq!((taken.id, taken.attempt), (a.id, 2));
     assert_ne!(taken.token, a.token);
@@ -851,20 +851,11 @@ async fn a_job_that_lost_its_claim_records_nothing(pool: PgPool) {
     use app::features::hmis_export::files::UnnamedFiles;
     use app::features::hmis_export::job::{claim_next, run};
     use app::features::hmis_export::writer::ExportError;
-    server::prepare_database(&pool).await.unwrap();
-    app::ssr::demo::load(&pool, app::ssr::demo::Size::Small)
-        .await
-        .unwrap();
+    demo_database_without_a_worker(&pool).await;
     let id = queued_export(&pool, "RB-501").await;
     let old = claim_next(&pool, "instance-a").await.unwrap().unwrap();
     // Taken over meanwhile (the old instance had stalled past the stale time).
-    sqlx::query(
-        "update hmis_exports set heartbeat_at = now() - interval '10 minutes' where id = $1",
-    )
-    .bind(id)
-    .execute(&pool)
-    .await
-    .unwrap();
+    stall(&pool, id).await;
     let new = claim_next(&pool, "instance-b").await.unwrap().unwrap();
     let scratch = scratch_dir("lost");
     let options = (*pool.connect_options()).clone();

@@ -1,9 +1,22 @@
 //! Operations endpoints a load balancer and an orchestrator use (issue 17): `/healthz` for the
 //! process, `/readyz` for the database and its migrations; neither creates a session.
 
-use crate::common::{spawn_app, MIGRATIONS};
+use crate::common::{spawn_app, TestApp, MIGRATIONS};
 use reqwest::StatusCode;
 use sqlx::PgPool;
+
+/// A probe's answer: status, text, and whether it set a cookie.
+async fn probe(app: &TestApp, path: &str) -> (StatusCode, String, bool) {
+    let response = app
+        .http
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let sets_cookie = response.headers().get("set-cookie").is_some();
+    (status, response.text().await.unwrap(), sets_cookie)
+}
 
 #[sqlx::test(migrator = "MIGRATIONS")]
 async fn health_and_readiness_answer_without_a_session(pool: PgPool) {
@@ -15,23 +28,14 @@ async fn health_and_readiness_answer_without_a_session(pool: PgPool) {
             .unwrap_or(0)
     };
     let before = sessions().await;
-    let health = app
-        .http
-        .get(format!("{}/healthz", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(health.status(), StatusCode::OK);
-    assert!(health.headers().get("set-cookie").is_none());
-    assert_eq!(health.text().await.unwrap(), "ok");
-    let ready = app
-        .http
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ready.status(), StatusCode::OK);
-    assert_eq!(ready.text().await.unwrap(), "ready");
+    assert_eq!(
+        probe(&app, "/healthz").await,
+        (StatusCode::OK, "ok".into(), false)
+    );
+    assert_eq!(
+        probe(&app, "/readyz").await,
+        (StatusCode::OK, "ready".into(), false)
+    );
     assert_eq!(sessions().await, before);
 
     // A migration this build knows but the database lacks: not ready (an older database).
@@ -41,37 +45,15 @@ async fn health_and_readiness_answer_without_a_session(pool: PgPool) {
     .execute(&app.pool)
     .await
     .unwrap();
-    let behind = app
-        .http
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(behind.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(
-        behind.text().await.unwrap(),
-        "not ready: database migrations pending"
-    );
+    let (status, text, _) = probe(&app, "/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(text, "not ready: database migrations pending");
     // The process itself is still up.
-    let health = app
-        .http
-        .get(format!("{}/healthz", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(probe(&app, "/healthz").await.0, StatusCode::OK);
 
     // The database gone: not ready, with no internal text.
     app.pool.close().await;
-    let gone = app
-        .http
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(gone.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(
-        gone.text().await.unwrap(),
-        "not ready: database unreachable"
-    );
+    let (status, text, _) = probe(&app, "/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(text, "not ready: database unreachable");
 }

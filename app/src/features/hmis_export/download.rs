@@ -112,7 +112,8 @@ async fn serve(
     remove_expired(pool).await.map_err(|e| internal(&e))?;
     let row = sqlx::query!(
         r#"select coc_code, status, file_size, end_date, export_id,
-                  status = 'expired' or (status = 'ready' and finished_at < now() - make_interval(hours => $3::int)) as "expired!"
+                  status = 'expired' or (status = 'ready' and finished_at < now() - make_interval(hours => $3::int)) as "expired!",
+                  (select count(*) from hmis_export_chunks c where c.export_row = hmis_exports.id) as "chunks!"
              from hmis_exports
             where id = $1 and created_by = $2 and deleted_at is null"#,
         id,
@@ -138,13 +139,7 @@ async fn serve(
             "This export was removed from the server 24 hours after it was made: create it again.",
         ));
     }
-    let stored = sqlx::query_scalar!(
-        r#"select count(*) as "chunks!" from hmis_export_chunks where export_row = $1"#,
-        id
-    )
-    .fetch_one(pool)
-    .await
-    .map_err(|e| internal(&e))?;
+    let stored = row.chunks;
     let Some(size) = row
         .file_size
         .filter(|_| row.status == "ready" && stored > 0)

@@ -144,13 +144,18 @@ mod tests {
         Some(text)
     }
 
-    #[test]
-    fn unnamed_files_hold_their_data_and_leave_no_name_behind() {
+    fn new_folder(name: &str) -> PathBuf {
         let folder = std::env::temp_dir().join(format!(
-            "threshold-unnamed-{}",
+            "threshold-{name}-{}",
             uuid::Uuid::new_v4().simple()
         ));
         std::fs::create_dir_all(&folder).unwrap();
+        folder
+    }
+
+    #[test]
+    fn unnamed_files_hold_their_data_and_leave_no_name_behind() {
+        let folder = new_folder("unnamed");
         let files = UnnamedFiles::in_folder(folder.clone());
         assert!(read_all(&files, "Client.csv").is_none(), "never written");
         let mut out = files.create("Client.csv").unwrap();
@@ -176,11 +181,7 @@ mod tests {
 
     #[test]
     fn a_folder_reads_and_writes_named_files() {
-        let folder = std::env::temp_dir().join(format!(
-            "threshold-folder-{}",
-            uuid::Uuid::new_v4().simple()
-        ));
-        std::fs::create_dir_all(&folder).unwrap();
+        let folder = new_folder("folder");
         let files = Folder(&folder);
         files
             .create("Exit.csv")
