@@ -54,6 +54,15 @@ ensure_chromium() {
   fi
 }
 
+# HAProxy from Debian, for the multi-instance test (scripts/multi-instance). Only the binary is
+# used: the package's own service is not needed (and not started where there is no systemd).
+ensure_haproxy() {
+  if ! command -v haproxy >/dev/null 2>&1; then
+    log "Installing Debian's HAProxy"
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
+  fi
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

@@ -118,6 +118,7 @@ pub async fn run(pool: PgPool, iterations: usize) -> Result<String, Box<dyn std:
         &crate::Settings {
             public_origin: crate::security::PublicOrigin::parse(&format!("http://{HOST}"))?,
             trusted_proxies: Vec::new(),
+            request_timeout: crate::config::Tuning::default().request_timeout,
         },
     );
     let mut client = Client {

@@ -1,6 +1,8 @@
 //! The Threshold server: configuration, the router and its layers. `main.rs` is the CLI.
 
 pub mod bench;
+pub mod config;
+pub mod metrics;
 pub mod security;
 
 use app::ssr::sessions::PostgresSessionStore;
@@ -21,18 +23,17 @@ use tower_http::{
     compression::CompressionLayer, limit::RequestBodyLimitLayer, timeout::TimeoutLayer,
     trace::TraceLayer,
 };
-use tower_sessions::{cookie::SameSite, CachingSessionStore, Expiry, SessionManagerLayer};
-use tower_sessions_moka_store::MokaStore;
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// How long an idle session lasts: caseworkers handle private data on shared tablets.
 pub const SESSION_IDLE: Duration = Duration::from_secs(60 * 60);
 
-pub async fn connect(database_url: &str) -> Result<PgPool, sqlx::Error> {
+pub async fn connect(database_url: &str, tuning: &config::Tuning) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
-        .max_connections(POOL_CONNECTIONS)
-        .acquire_timeout(Duration::from_secs(5))
+        .max_connections(tuning.pool_size)
+        .acquire_timeout(tuning.pool_timeout)
         .connect(database_url)
         .await
 }
@@ -72,11 +73,13 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` names the client (`THRESHOLD_TRUSTED_PROXIES`,
     /// comma-separated addresses; default none: the socket peer is the client).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A request still running after this is answered 408 ([`config::Tuning::request_timeout`]).
+    pub request_timeout: Duration,
 }
 
 impl Settings {
     /// Settings from the environment for a server bound at `bound`.
-    pub fn from_env(bound: std::net::SocketAddr) -> Result<Self, String> {
+    pub fn from_env(bound: std::net::SocketAddr, tuning: &config::Tuning) -> Result<Self, String> {
         let public_origin = match std::env::var("THRESHOLD_PUBLIC_URL") {
             Ok(url) if !url.trim().is_empty() => PublicOrigin::parse(&url)?,
             _ => PublicOrigin::bound_at(bound),
@@ -97,6 +100,7 @@ impl Settings {
         Ok(Settings {
             public_origin,
             trusted_proxies,
+            request_timeout: tuning.request_timeout,
         })
     }
 
@@ -105,6 +109,7 @@ impl Settings {
         Settings {
             public_origin: PublicOrigin::bound_at(bound),
             trusted_proxies: Vec::new(),
+            request_timeout: config::Tuning::default().request_timeout,
         }
     }
 
@@ -131,27 +136,20 @@ pub fn return_large_allocations_to_the_system() {
     }
 }
 
-/// Database connections in the pool.
-pub const POOL_CONNECTIONS: u32 = 16;
-/// At most half the pool's connections may be held by sign-ins in progress (each holds one while
-/// it waits for its limits' locks), so signed-in users always find a connection.
-pub const MAX_HASH_SLOTS: usize = POOL_CONNECTIONS as usize / 2;
-
 /// The number of password hashes that may run at once (`THRESHOLD_HASH_SLOTS`, default about the
-/// core count).
-pub fn hash_slots_from_env() -> Result<usize, String> {
+/// core count), at most [`config::Tuning::max_hash_slots`].
+pub fn hash_slots_from_env(tuning: &config::Tuning) -> Result<usize, String> {
+    let max = tuning.max_hash_slots();
     match std::env::var("THRESHOLD_HASH_SLOTS") {
         Ok(n) => n
             .trim()
             .parse::<usize>()
             .ok()
-            .filter(|n| (1..=MAX_HASH_SLOTS).contains(n))
+            .filter(|n| (1..=max).contains(n))
             .ok_or_else(|| {
-                format!(
-                    "THRESHOLD_HASH_SLOTS must be a number from 1 to {MAX_HASH_SLOTS} (got {n:?})"
-                )
+                format!("THRESHOLD_HASH_SLOTS must be a number from 1 to {max} (got {n:?})")
             }),
-        Err(_) => Ok(app::ssr::passwords::default_slots().min(MAX_HASH_SLOTS)),
+        Err(_) => Ok(app::ssr::passwords::default_slots().min(max)),
     }
 }
 
@@ -197,9 +195,9 @@ pub fn router(
     let routes = generate_route_list(App);
     let context_pool = pool.clone();
     let fallback_pool = pool.clone();
-    // Sessions live in PostgreSQL; a small in-process cache in front saves a query per request
-    // (one server process; revocation is checked against the users/memberships tables anyway).
-    let store = CachingSessionStore::new(MokaStore::new(Some(10_000)), store);
+    // Sessions live in PostgreSQL only, read on each request that needs one: with an in-process
+    // cache in front, an instance behind a load balancer would keep using a session another
+    // instance had signed out or moved to another organization.
     let sessions = SessionManagerLayer::new(store)
         .with_name(settings.cookie_name())
         .with_path("/")
@@ -265,7 +263,7 @@ pub fn router(
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
+            settings.request_timeout,
         ))
         // Server functions run in a task of their own, outside the request's span: the span
         // travels in the request's extensions, where app::ssr::auth finds it.
@@ -275,10 +273,42 @@ pub fn router(
                 next.run(request).await
             },
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span));
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(middleware::from_fn(metrics::track));
     // The probes sit outside the session, security and trace layers: a load balancer asking
     // every second creates no session and fills no log.
     health.merge(app)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then stops accepting connections and
+/// lets the requests in flight finish for at most `deadline`. `Ok(false)`: some were still
+/// running at the deadline (they are dropped with the process).
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    deadline: Duration,
+) -> std::io::Result<bool> {
+    use std::future::IntoFuture;
+    let (stopping, mut stop_requested) = tokio::sync::watch::channel(false);
+    // The socket peer is the client address the sign-in limits key on.
+    let serving = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    })
+    .into_future();
+    let cut_off = async {
+        let _ = stop_requested.wait_for(|stop| *stop).await;
+        tokio::time::sleep(deadline).await;
+    };
+    tokio::select! {
+        served = serving => served.map(|()| true),
+        () = cut_off => Ok(false),
+    }
 }
 
 /// `GET /healthz`: the process is up and serving (it reads nothing).

@@ -10,13 +10,24 @@ use std::process::ExitCode;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     server::return_large_allocations_to_the_system();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
-        )
-        .init();
-    match run().await {
+    let tuning = match server::config::Tuning::from_env() {
+        Ok(tuning) => tuning,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into());
+    match tuning.log_format {
+        server::config::LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        server::config::LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_env_filter(filter)
+            .init(),
+    }
+    match run(tuning).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -25,11 +36,11 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), Box<dyn std::error::Error>> {
+async fn run(tuning: server::config::Tuning) -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let database_url = std::env::var("DATABASE_URL")
         .map_err(|_| "DATABASE_URL is not set (scripts/run sets it)")?;
-    let pool = server::connect(&database_url).await?;
+    let pool = server::connect(&database_url, &tuning).await?;
     let store = server::prepare_database(&pool).await?;
 
     match args.first().map(String::as_str) {
@@ -60,13 +71,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             let options = conf.leptos_options;
             server::check_hash_file(&options)?;
             let addr = options.site_addr;
-            let settings = server::Settings::from_env(addr)?;
+            let settings = server::Settings::from_env(addr, &tuning)?;
             if settings.public_origin.https && settings.trusted_proxies.is_empty() {
                 // TLS ends at a proxy; without trusting it, every user shares its address in
                 // the sign-in limits.
                 tracing::warn!("THRESHOLD_PUBLIC_URL is https but THRESHOLD_TRUSTED_PROXIES is empty: set it to the TLS proxy's address");
             }
-            app::ssr::passwords::configure(server::hash_slots_from_env()?);
+            app::ssr::passwords::configure(server::hash_slots_from_env(&tuning)?);
             let deletion = tokio::task::spawn(
                 tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
                     store.clone(),
@@ -95,16 +106,42 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             });
             // Queued exports are taken up by this instance's worker (or another's).
             let worker = server::start_export_worker(&pool)?;
+            let metrics = match tuning.metrics_addr {
+                Some(metrics_addr) => {
+                    let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
+                    tracing::info!("metrics at http://{metrics_addr}/metrics");
+                    let router = server::metrics::router(pool.clone());
+                    Some(tokio::task::spawn(async move {
+                        axum::serve(listener, router).await
+                    }))
+                }
+                None => None,
+            };
             let app = server::router(pool.clone(), store, options, &settings);
             let listener = tokio::net::TcpListener::bind(&addr).await?;
             tracing::info!("Threshold listening on http://{addr}");
-            // The socket peer is the client address the sign-in limits key on.
-            axum::serve(
+            // SIGTERM stops the listener at once; requests in flight get the shutdown deadline.
+            let finished = server::serve_until(
                 listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                app,
+                async {
+                    shutdown_signal().await;
+                    tracing::info!(
+                        "shutting down: no new connections, finishing requests in flight"
+                    );
+                },
+                tuning.shutdown_deadline,
             )
-            .with_graceful_shutdown(shutdown_signal())
             .await?;
+            if !finished {
+                tracing::warn!(
+                    seconds = tuning.shutdown_deadline.as_secs(),
+                    "requests still in flight at the shutdown deadline are cut off"
+                );
+            }
+            if let Some(metrics) = metrics {
+                metrics.abort();
+            }
             deletion.abort();
             pruning.abort();
             // Another instance takes up the export this one was running.

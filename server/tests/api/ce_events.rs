@@ -851,3 +851,85 @@ async fn the_plm_retargets_only_an_unacknowledged_referral(pool: PgPool) {
         json!("An acknowledged referral keeps its project: resolve it, then refer again.")
     );
 }
+
+/// The save's audit row: its "after" must be the event as it reads back (the save builds it
+/// without reading the row again).
+async fn assert_audit_after_reads_back(app: &TestApp, client: i64, event: i64) {
+    let after: Value = sqlx::query_scalar(
+        "select after from audit_log where entity = 'ce_event' and entity_id = $1 and action = 'save'
+          order by id desc limit 1",
+    )
+    .bind(event)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let stored = app::features::ce_events::store::load_event(&app.pool, event, client)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after, stored.snapshot());
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn the_audit_of_a_save_shows_the_event_as_saved(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let northside = as_user(&app, NORTHSIDE).await;
+
+    // Acknowledged: the need status moves on from the initial one.
+    let (client, event) = app.event_of("Marisol", "Quintero").await;
+    let version = app.event_version(event).await;
+    let acknowledged = Save {
+        ack: &today(),
+        ..ACK
+    };
+    let (status, body) = save(&app, &northside, client, event, version, &acknowledged).await;
+    assert_eq!(status, StatusCode::OK, "{body:?}");
+    assert_audit_after_reads_back(&app, client, event).await;
+
+    // Resolved unsuccessful with a reason: result, reason label and final status.
+    let (client, event) = app.event_of("Opal", "Hendricks").await;
+    let version = app.event_version(event).await;
+    let unsuccessful = Save {
+        ack: &today(),
+        result: "2",
+        result_date: &today(),
+        reason: "1",
+        ..ACK
+    };
+    let (status, body) = save(&app, &northside, client, event, version, &unsuccessful).await;
+    assert_eq!(status, StatusCode::OK, "{body:?}");
+    assert_audit_after_reads_back(&app, client, event).await;
+    // Saved again unchanged: the labels kept from before.
+    let (status, body) = save(&app, &northside, client, event, version + 1, &unsuccessful).await;
+    assert_eq!(status, StatusCode::OK, "{body:?}");
+    assert_audit_after_reads_back(&app, client, event).await;
+
+    // Successful into an enrollment: the Resulting Enrollment's label.
+    let (client, event) = app.event_of("Tobias", "Wren").await;
+    let form = app
+        .call(
+            "ce/get",
+            &[
+                ("client_id", &client.to_string()),
+                ("event_id", &event.to_string()),
+            ],
+            Some(&northside),
+        )
+        .await;
+    let option = &form.body["enrollment_options"][0];
+    let (enrollment, start) = (
+        option["id"].to_string(),
+        option["entry_date"].as_str().unwrap().to_string(),
+    );
+    let version = form.body["version"].as_i64().unwrap() as i32;
+    let successful = Save {
+        ack: &start,
+        result: "1",
+        result_date: &start,
+        enrollment: &enrollment,
+        ..ACK
+    };
+    let (status, body) = save(&app, &northside, client, event, version, &successful).await;
+    assert_eq!(status, StatusCode::OK, "{body:?}");
+    assert_audit_after_reads_back(&app, client, event).await;
+}

@@ -38,10 +38,21 @@ pub async fn spawn_app_with(
     pool: PgPool,
     settings: impl FnOnce(std::net::SocketAddr) -> server::Settings,
 ) -> TestApp {
-    let store = server::prepare_database(&pool).await.expect("migrations");
+    server::prepare_database(&pool).await.expect("migrations");
     app::ssr::demo::load(&pool, app::ssr::demo::Size::Small)
         .await
         .expect("demo data");
+    serve(pool, settings).await
+}
+
+/// One more server instance over the database `pool` already holds (its own router, sessions
+/// read from the shared table, its own export worker), as a second process behind a load
+/// balancer would be.
+pub async fn serve(
+    pool: PgPool,
+    settings: impl FnOnce(std::net::SocketAddr) -> server::Settings,
+) -> TestApp {
+    let store = app::ssr::sessions::PostgresSessionStore::new(pool.clone());
     let options = LeptosOptions::builder()
         .output_name("threshold")
         .site_root("target/site")

@@ -537,6 +537,7 @@ async fn behind_tls_the_cookie_is_host_only_and_secure_and_hsts_is_sent(pool: Pg
     let app = spawn_app_with(pool, |_| server::Settings {
         public_origin: server::security::PublicOrigin::parse("https://hmis.example.org").unwrap(),
         trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        request_timeout: server::config::Tuning::default().request_timeout,
     })
     .await;
     let (addr, pool) = (&app.host, &app.pool);

@@ -252,12 +252,9 @@ pub async fn save_ce_event(record: EventRef, draft: CeEventDraft) -> Result<i32,
             let mut tx = pool.begin().await?;
             let event = receiving_provider_event(&mut tx, context, record).await?;
             let options = store::enrollment_options(&mut *tx, &event).await?;
-            let reasons: Vec<i64> = store::reasons(&mut *tx)
-                .await?
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect();
-            let update = validate_ce_event(&event.facts(), &draft, &options, &reasons, today())
+            let reasons = store::reasons(&mut *tx).await?;
+            let reason_ids: Vec<i64> = reasons.iter().map(|(id, _)| *id).collect();
+            let update = validate_ce_event(&event.facts(), &draft, &options, &reason_ids, today())
                 .map_err(AppError::Invalid)?;
             // Acknowledging moves the referral out of "awaiting response"; resolving moves it to
             // the CoC's final status for the result.
@@ -281,8 +278,19 @@ pub async fn save_ce_event(record: EventRef, draft: CeEventDraft) -> Result<i32,
                 }
                 None => None,
             };
-            let version =
-                store::save_event(&mut tx, &actor, &event, &update, new_status.as_ref()).await?;
+            let choices = store::SaveChoices {
+                enrollments: &options,
+                reasons: &reasons,
+            };
+            let version = store::save_event(
+                &mut tx,
+                &actor,
+                &event,
+                &update,
+                new_status.as_ref(),
+                &choices,
+            )
+            .await?;
             // Coordinated Entry learns the result once, when it is first recorded.
             if let (true, Some(result)) = (newly_resolved, update.referral_result) {
                 let link = routes::ce_event(record.client_id, record.event_id);
@@ -436,7 +444,9 @@ pub(crate) async fn receiving_provider_event(
     if event.version != record.version {
         return Err(AppError::Conflict);
     }
-    if returns::store::has_pending(&mut **tx, event.id).await? {
+    // Read with the lock: a return committed while this request waited for the row also bumped
+    // its version, so it is refused as a conflict just above.
+    if event.return_pending {
         return Err(AppError::field(
             "referral_result",
             "This referral was returned to Coordinated Entry and awaits their review: it can change again if they send it back.",

@@ -235,6 +235,8 @@ pub struct StoredEvent {
     pub resulting_enrollment: Option<String>,
     /// Set when the client's exit from Coordinated Entry closed the unresolved referral.
     pub closed_on: Option<NaiveDate>,
+    /// A return to Coordinated Entry awaits the PLM's review (the referral is frozen meanwhile).
+    pub return_pending: bool,
 }
 
 impl StoredEvent {
@@ -264,6 +266,63 @@ impl StoredEvent {
             referral_result: self.referral_result.and_then(ReferralResult::from_code),
             result_date: self.result_date,
             resulting_enrollment_id: self.resulting_enrollment_id,
+        }
+    }
+
+    /// The event after `update` (and the move to `new_status`), labelled as [`load_event`]
+    /// labels it, without reading it back.
+    pub fn saved(
+        &self,
+        update: &CeEventUpdate,
+        new_status: Option<&NeedStatus>,
+        choices: &SaveChoices<'_>,
+    ) -> StoredEvent {
+        let resulting_enrollment = match update.resulting_enrollment_id {
+            None => None,
+            Some(id) if Some(id) == self.resulting_enrollment_id => {
+                self.resulting_enrollment.clone()
+            }
+            Some(id) => choices.enrollments.iter().find(|e| e.id == id).map(|e| {
+                format!(
+                    "{} (started {})",
+                    e.project_name,
+                    e.entry_date.format("%m/%d/%Y")
+                )
+            }),
+        };
+        let not_housed_reason = match update.not_housed_reason_id {
+            None => None,
+            Some(id) if Some(id) == self.not_housed_reason_id => self.not_housed_reason.clone(),
+            Some(id) => choices
+                .reasons
+                .iter()
+                .find(|(reason, _)| *reason == id)
+                .map(|(_, label)| label.clone()),
+        };
+        StoredEvent {
+            version: self.version + 1,
+            date_acknowledged: update.date_acknowledged,
+            provider_contact_name: update.contact_name.clone(),
+            provider_contact_phone: update
+                .contact_phone
+                .as_ref()
+                .map(|p| p.digits().to_string()),
+            provider_contact_email: update
+                .contact_email
+                .as_ref()
+                .map(|e| e.as_str().to_string()),
+            referral_result: update.referral_result.map(|r| r.code()),
+            result_date: update.result_date,
+            resulting_enrollment_id: update.resulting_enrollment_id,
+            resulting_enrollment,
+            not_housed_reason_id: update.not_housed_reason_id,
+            not_housed_reason,
+            need_status: match new_status {
+                Some(status) => Some(status.name.clone()),
+                None => self.need_status.clone(),
+            },
+            need_status_id: new_status.map(|s| s.id).or(self.need_status_id),
+            ..self.clone()
         }
     }
 
@@ -303,7 +362,8 @@ pub async fn load_event(
                   ev.need_status_id, coalesce(s.is_initial, false) as "need_status_initial!",
                   ev.need_status_due, r.label as "not_housed_reason?",
                   rp.name || ' (started ' || to_char(re.entry_date, 'MM/DD/YYYY') || ')' as "resulting_enrollment?",
-                  ev.closed_on
+                  ev.closed_on,
+                  exists (select 1 from ce_event_returns rt where rt.ce_event_id = ev.id and rt.decision is null) as "return_pending!"
              from ce_events ev
              join projects p on p.id = ev.referred_project_id
              join enrollments ce on ce.id = ev.enrollment_id
@@ -327,17 +387,36 @@ pub async fn lock_event(
     event_id: i64,
     client_id: i64,
 ) -> Result<Option<StoredEvent>, sqlx::Error> {
-    let found = sqlx::query_scalar!(
-        "select id from ce_events where id = $1 and client_id = $2 and deleted_at is null for update",
+    // load_event's query with the row lock: one round trip for the lock and the read.
+    sqlx::query_as!(
+        StoredEvent,
+        r#"select ev.id, ev.version, ev.client_id, ev.enrollment_id, ev.event_date, ev.event, ev.referral_result, ev.result_date,
+                  ev.referred_project_id, ev.date_referral_acknowledged as date_acknowledged, ev.provider_contact_name,
+                  ev.provider_contact_phone, ev.provider_contact_email, ev.resulting_enrollment_id, ev.not_housed_reason_id,
+                  p.name as project_name, p.organization_id as receiving_org, p.project_type as "project_type!",
+                  ce.entry_date as ce_entry_date, x.exit_date as "ce_exit_date?", cep.coc_code as "ce_coc!",
+                  case when ev.closed_on is not null then 'Closed: exited from Coordinated Entry' else s.name end as "need_status?",
+                  ev.need_status_id, coalesce(s.is_initial, false) as "need_status_initial!",
+                  ev.need_status_due, r.label as "not_housed_reason?",
+                  rp.name || ' (started ' || to_char(re.entry_date, 'MM/DD/YYYY') || ')' as "resulting_enrollment?",
+                  ev.closed_on,
+                  exists (select 1 from ce_event_returns rt where rt.ce_event_id = ev.id and rt.decision is null) as "return_pending!"
+             from ce_events ev
+             join projects p on p.id = ev.referred_project_id
+             join enrollments ce on ce.id = ev.enrollment_id
+             join projects cep on cep.id = ce.project_id
+             left join exits x on x.enrollment_id = ce.id and x.deleted_at is null
+             left join referral_need_statuses s on s.id = ev.need_status_id
+             left join not_housed_reasons r on r.id = ev.not_housed_reason_id
+             left join enrollments re on re.id = ev.resulting_enrollment_id
+             left join projects rp on rp.id = re.project_id
+            where ev.id = $1 and ev.client_id = $2 and ev.deleted_at is null
+            for update of ev"#,
         event_id,
         client_id,
     )
     .fetch_optional(&mut **tx)
-    .await?;
-    match found {
-        Some(_) => load_event(&mut **tx, event_id, client_id).await,
-        None => Ok(None),
-    }
+    .await
 }
 
 pub async fn list_events(
@@ -476,14 +555,24 @@ pub async fn save_event(
     event: &StoredEvent,
     update: &CeEventUpdate,
     new_status: Option<&NeedStatus>,
+    choices: &SaveChoices<'_>,
 ) -> Result<i32, AppError> {
+    // The update and its audit row in one statement (one round trip, issue 17): the audit's
+    // "after" is the locked event with the update applied, as load_event would read it back.
+    let after = event.saved(update, new_status, choices).snapshot();
+    let context = actor.context.as_ref();
     let version = sqlx::query_scalar!(
-        "update ce_events
-            set date_referral_acknowledged = $3, provider_contact_name = $4, provider_contact_phone = $5,
-                provider_contact_email = $6, referral_result = $7, result_date = $8, resulting_enrollment_id = $9,
-                not_housed_reason_id = $10, version = version + 1, updated_at = now(), updated_by = $11
-          where id = $1 and version = $2 and closed_on is null
-          returning version",
+        r#"with saved as (
+               update ce_events
+                  set date_referral_acknowledged = $3, provider_contact_name = $4, provider_contact_phone = $5,
+                      provider_contact_email = $6, referral_result = $7, result_date = $8, resulting_enrollment_id = $9,
+                      not_housed_reason_id = $10, version = version + 1, updated_at = now(), updated_by = $11
+                where id = $1 and version = $2 and closed_on is null
+                returning id, version),
+           audited as (
+               insert into audit_log (user_id, organization_id, workgroup, action, entity, entity_id, before, after)
+               select $11, $12, $13, 'save', 'ce_event', saved.id, $14, $15 from saved)
+         select version as "version!" from saved"#,
         event.id,
         event.version,
         update.date_acknowledged,
@@ -495,6 +584,10 @@ pub async fn save_event(
         update.resulting_enrollment_id,
         update.not_housed_reason_id,
         actor.user_id,
+        context.map(|c| c.organization_id),
+        context.map(|c| c.workgroup.code()),
+        event.snapshot(),
+        after,
     )
     .fetch_optional(&mut **tx)
     .await?;
@@ -502,8 +595,14 @@ pub async fn save_event(
     if let Some(status) = new_status {
         move_need_status(tx, actor, event.id, status).await?;
     }
-    record(tx, actor, "save", event).await?;
     Ok(version)
+}
+
+/// What the CE Event form offered (and the save was checked against): the client's enrollments
+/// for Resulting Enrollment and the active If Not Housed, Reasons (id, label).
+pub struct SaveChoices<'a> {
+    pub enrollments: &'a [EnrollmentOption],
+    pub reasons: &'a [(i64, String)],
 }
 
 /// The PLM's correction of Event Date and Event, and re-targeting to `target`.

@@ -611,3 +611,15 @@ pub async fn remove_expired(db: impl PgExecutor<'_>) -> Result<u64, sqlx::Error>
     .await?;
     Ok(expired.rows_affected())
 }
+
+/// Exports waiting for a worker and exports being written, over every instance (metrics).
+pub async fn queue_depth(db: impl PgExecutor<'_>) -> Result<(i64, i64), sqlx::Error> {
+    let depth = sqlx::query!(
+        r#"select count(*) filter (where status = 'queued') as "queued!",
+                  count(*) filter (where status = 'running') as "running!"
+             from hmis_exports where status in ('queued', 'running')"#
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((depth.queued, depth.running))
+}
