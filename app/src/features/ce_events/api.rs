@@ -251,11 +251,15 @@ pub async fn save_ce_event(record: EventRef, draft: CeEventDraft) -> Result<i32,
             let pool = pool()?;
             let mut tx = pool.begin().await?;
             let event = receiving_provider_event(&mut tx, context, record).await?;
-            let options = store::enrollment_options(&mut *tx, &event).await?;
-            let reasons = store::reasons(&mut *tx).await?;
-            let reason_ids: Vec<i64> = reasons.iter().map(|(id, _)| *id).collect();
-            let update = validate_ce_event(&event.facts(), &draft, &options, &reason_ids, today())
-                .map_err(AppError::Invalid)?;
+            let choices = store::choices(&mut *tx, &event).await?;
+            let update = validate_ce_event(
+                &event.facts(),
+                &draft,
+                &choices.enrollments,
+                &choices.reason_ids(),
+                today(),
+            )
+            .map_err(AppError::Invalid)?;
             // Acknowledging moves the referral out of "awaiting response"; resolving moves it to
             // the CoC's final status for the result.
             let newly_resolved =
@@ -277,10 +281,6 @@ pub async fn save_ce_event(record: EventRef, draft: CeEventDraft) -> Result<i32,
                     store::status_applying_on(&mut *tx, &event.ce_coc, trigger).await?
                 }
                 None => None,
-            };
-            let choices = store::SaveChoices {
-                enrollments: &options,
-                reasons: &reasons,
             };
             let version = store::save_event(
                 &mut tx,
@@ -512,8 +512,10 @@ async fn form_of(
         && context.workgroup == Workgroup::PriorityListManager
         && context.ce_for_coc.as_deref() == Some(event.ce_coc.as_str())
         && event.referral_result.is_none();
-    let enrollment_options = store::enrollment_options(pool, &event).await?;
-    let reasons = store::reasons(pool).await?;
+    let store::Choices {
+        enrollments: enrollment_options,
+        reasons,
+    } = store::choices(pool, &event).await?;
 
     let text = |value: Option<String>| value.unwrap_or_default();
     let code = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();

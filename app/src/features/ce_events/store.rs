@@ -14,6 +14,7 @@ use crate::features::audit::api::HistoryEntry;
 use crate::ssr::{audit, auth::Actor};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor, Postgres, Transaction};
 
 /// HUD project type 14: the CoC's Coordinated Entry projects.
@@ -275,7 +276,7 @@ impl StoredEvent {
         &self,
         update: &CeEventUpdate,
         new_status: Option<&NeedStatus>,
-        choices: &SaveChoices<'_>,
+        choices: &Choices,
     ) -> StoredEvent {
         let resulting_enrollment = match update.resulting_enrollment_id {
             None => None,
@@ -475,27 +476,49 @@ pub async fn list_events(
 /// The Resulting Enrollment pick list: the client's enrollments as head of household in the
 /// receiving organization's projects that started on or after the Event Date and are not the
 /// result of another event.
-pub async fn enrollment_options(
-    db: impl PgExecutor<'_>,
-    event: &StoredEvent,
-) -> Result<Vec<EnrollmentOption>, sqlx::Error> {
-    sqlx::query_as!(
-        EnrollmentOption,
-        "select e.id, p.name as project_name, e.entry_date
-           from enrollments e join projects p on p.id = e.project_id
-          where e.client_id = $1 and e.relationship_to_hoh = 1 and e.deleted_at is null
-            and p.organization_id = $2 and p.project_type <> $5 and e.entry_date >= $3
-            and not exists (select 1 from ce_events o where o.resulting_enrollment_id = e.id
-                              and o.id <> $4 and o.deleted_at is null)
-          order by e.entry_date desc, e.id desc",
+/// What the CE Event form offers for `event`, read in one round trip: the client's enrollments
+/// Resulting Enrollment may name (head of household, in the receiving organization, not
+/// Coordinated Entry, started on or after the Event Date, not another referral's result) and
+/// the active If Not Housed, Reasons.
+pub async fn choices(db: impl PgExecutor<'_>, event: &StoredEvent) -> Result<Choices, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select
+             coalesce((select json_agg(json_build_object('id', e.id, 'project_name', p.name, 'entry_date', e.entry_date)
+                                       order by e.entry_date desc, e.id desc)
+                         from enrollments e join projects p on p.id = e.project_id
+                        where e.client_id = $1 and e.relationship_to_hoh = 1 and e.deleted_at is null
+                          and p.organization_id = $2 and p.project_type <> $5 and e.entry_date >= $3
+                          and not exists (select 1 from ce_events o where o.resulting_enrollment_id = e.id
+                                            and o.id <> $4 and o.deleted_at is null)),
+                      '[]') as "enrollments!: Json<Vec<EnrollmentOption>>",
+             coalesce((select json_agg(json_build_array(r.id, r.label) order by r.sort_order, r.id)
+                         from not_housed_reasons r where r.active and r.deleted_at is null),
+                      '[]') as "reasons!: Json<Vec<(i64, String)>>""#,
         event.client_id,
         event.receiving_org,
         event.event_date,
         event.id,
         COORDINATED_ENTRY,
     )
-    .fetch_all(db)
-    .await
+    .fetch_one(db)
+    .await?;
+    Ok(Choices {
+        enrollments: row.enrollments.0,
+        reasons: row.reasons.0,
+    })
+}
+
+/// The CE Event form's pick lists (see [`choices`]); a save is checked against them.
+pub struct Choices {
+    pub enrollments: Vec<EnrollmentOption>,
+    /// The active If Not Housed, Reasons: (id, label).
+    pub reasons: Vec<(i64, String)>,
+}
+
+impl Choices {
+    pub fn reason_ids(&self) -> Vec<i64> {
+        self.reasons.iter().map(|(id, _)| *id).collect()
+    }
 }
 
 /// The active If Not Housed, Reason choices: (id, label).
@@ -555,7 +578,7 @@ pub async fn save_event(
     event: &StoredEvent,
     update: &CeEventUpdate,
     new_status: Option<&NeedStatus>,
-    choices: &SaveChoices<'_>,
+    choices: &Choices,
 ) -> Result<i32, AppError> {
     // The update and its audit row in one statement (one round trip, issue 17): the audit's
     // "after" is the locked event with the update applied, as load_event would read it back.
@@ -596,13 +619,6 @@ pub async fn save_event(
         move_need_status(tx, actor, event.id, status).await?;
     }
     Ok(version)
-}
-
-/// What the CE Event form offered (and the save was checked against): the client's enrollments
-/// for Resulting Enrollment and the active If Not Housed, Reasons (id, label).
-pub struct SaveChoices<'a> {
-    pub enrollments: &'a [EnrollmentOption],
-    pub reasons: &'a [(i64, String)],
 }
 
 /// The PLM's correction of Event Date and Event, and re-targeting to `target`.
