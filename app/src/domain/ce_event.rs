@@ -140,6 +140,12 @@ impl CeEventField {
 }
 
 impl CeEventDraft {
+    /// Whether checking the draft needs the pick lists: only a chosen Resulting Enrollment or
+    /// If Not Housed, Reason is looked up in them (the server skips reading them otherwise).
+    pub fn names_a_choice(&self) -> bool {
+        !self.resulting_enrollment.trim().is_empty() || !self.not_housed_reason.trim().is_empty()
+    }
+
     /// Sets a field as the user typed it, then what follows from it: fields that no longer
     /// apply are cleared (nothing hidden is sent), and a successful referral's Result Date is
     /// its Resulting Enrollment's project start date.
@@ -539,6 +545,32 @@ mod tests {
             result_date: None,
             resulting_enrollment_id: None,
         }
+    }
+
+    #[test]
+    fn only_a_chosen_enrollment_or_reason_needs_the_pick_lists() {
+        let mut draft = CeEventDraft {
+            resulting_enrollment: " ".into(),
+            not_housed_reason: String::new(),
+            ..CeEventDraft::default()
+        };
+        assert!(!draft.names_a_choice());
+        draft.resulting_enrollment = "7".into();
+        assert!(draft.names_a_choice());
+        draft.resulting_enrollment.clear();
+        draft.not_housed_reason = "3".into();
+        assert!(draft.names_a_choice());
+        // What validation decides about a draft that names nothing does not depend on the lists.
+        let none = CeEventDraft {
+            date_referral_acknowledged: "2026-11-12".into(),
+            provider_contact_name: "Casey Moreno".into(),
+            ..CeEventDraft::default()
+        };
+        assert!(!none.names_a_choice());
+        assert_eq!(
+            validate_ce_event(&facts(), &none, &options(), &[1, 2, 3], d(TODAY)),
+            validate_ce_event(&facts(), &none, &[], &[], d(TODAY)),
+        );
     }
 
     fn options() -> Vec<EnrollmentOption> {

@@ -251,7 +251,12 @@ pub async fn save_ce_event(record: EventRef, draft: CeEventDraft) -> Result<i32,
             let pool = pool()?;
             let mut tx = pool.begin().await?;
             let event = receiving_provider_event(&mut tx, context, record).await?;
-            let choices = store::choices(&mut *tx, &event).await?;
+            // The pick lists are read only when the draft names one of their entries.
+            let choices = if draft.names_a_choice() {
+                store::choices(&mut *tx, &event).await?
+            } else {
+                store::Choices::default()
+            };
             let update = validate_ce_event(
                 &event.facts(),
                 &draft,

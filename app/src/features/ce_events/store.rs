@@ -509,6 +509,7 @@ pub async fn choices(db: impl PgExecutor<'_>, event: &StoredEvent) -> Result<Cho
 }
 
 /// The CE Event form's pick lists (see [`choices`]); a save is checked against them.
+#[derive(Default)]
 pub struct Choices {
     pub enrollments: Vec<EnrollmentOption>,
     /// The active If Not Housed, Reasons: (id, label).
