@@ -274,18 +274,28 @@ impl TestApp {
         }
     }
 
-    /// Signs in and returns the session cookie.
+    /// Signs in and returns the session cookie. The password-hash slots are the process's:
+    /// while a hardening test floods sign-ins in parallel, a sign-in here may find none free
+    /// within a second (503 with Retry-After); it tries again after a moment, as a person would.
     pub async fn sign_in(&self, username: &str) -> String {
-        let reply = self
-            .call(
-                "sign_in",
-                &[
-                    ("username", username),
-                    ("password", app::ssr::demo::DEMO_PASSWORD),
-                ],
-                None,
-            )
-            .await;
+        let mut attempts = 0;
+        let reply = loop {
+            let reply = self
+                .call(
+                    "sign_in",
+                    &[
+                        ("username", username),
+                        ("password", app::ssr::demo::DEMO_PASSWORD),
+                    ],
+                    None,
+                )
+                .await;
+            attempts += 1;
+            if reply.status != StatusCode::SERVICE_UNAVAILABLE || attempts == 5 {
+                break reply;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        };
         assert_eq!(
             reply.status,
             StatusCode::OK,
