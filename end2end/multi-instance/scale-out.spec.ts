@@ -1,8 +1,8 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import JSZip from 'jszip';
-import { applyContext, hydrated, signIn } from '../tests/helpers';
+import { applyContext, hydrated, isoDate, openCeEvent, signIn, today } from '../tests/helpers';
 
 // Run by scripts/multi-instance: BASE_URL is HAProxy in front of two instances (round robin, no
 // stickiness), INSTANCES their names and process ids, STATS_URL HAProxy's statistics page.
@@ -26,18 +26,6 @@ async function answeredBy(): Promise<Record<string, number>> {
   return counts;
 }
 
-const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-const today = () => iso(new Date());
-
-async function openCeEvent(page: Page, lastName: string, fullName: string) {
-  await page.goto(`/clients?q=${lastName}&dob=`);
-  await hydrated(page);
-  await page.getByRole('link', { name: fullName }).click();
-  await page.getByRole('navigation', { name: 'Client record' }).getByRole('link', { name: 'CE Event' }).click();
-  await page.getByRole('link', { name: /^Edit CE Event of/ }).first().click();
-  await expect(page.getByRole('heading', { name: 'CE Event', exact: true })).toBeVisible();
-  await hydrated(page);
-}
 
 test('two instances behind HAProxy: one is killed during an export, the export finishes on the other and every session keeps working', async ({ browser }) => {
   expect(instances.map((i) => i.name)).toEqual(['a', 'b']);
@@ -69,7 +57,7 @@ test('two instances behind HAProxy: one is killed during an export, the export f
     await admin.getByLabel('Continuum of Care').selectOption({ label: 'RB-501 Riverbend CoC' });
     await admin.getByLabel('Reporting period: enrollments active in the range').check();
     await admin.getByLabel('Export end date').fill(today());
-    await admin.getByLabel('Export start date').fill(iso(new Date(Date.now() - 400 * 86400000)));
+    await admin.getByLabel('Export start date').fill(isoDate(new Date(Date.now() - 400 * 86400000)));
     await admin.getByRole('button', { name: 'Create export' }).click();
     // The worker that claimed it names its process (host:pid:random).
     let claimedBy = '';

@@ -1,10 +1,5 @@
 import { test, expect, Page, Browser } from '@playwright/test';
-import { applyContext, hydrated, signIn, PASSWORD } from './helpers';
-
-const today = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
+import { applyContext, hydrated, signIn, PASSWORD, today, openCeEvent } from './helpers';
 
 async function asProvider(page: Page) {
   await signIn(page, 'caseworker');
@@ -12,18 +7,6 @@ async function asProvider(page: Page) {
   await applyContext(page, 'HMIS User', 'Northside Housing Partners');
 }
 
-/** Opens the client's CE Event page from a search, then the edit icon of its referral. */
-async function openCeEvent(page: Page, lastName: string, fullName: string, javaScript = true) {
-  await page.goto(`/clients?q=${lastName}&dob=`);
-  if (javaScript) await hydrated(page);
-  await page.getByRole('link', { name: fullName }).click();
-  await expect(page.getByRole('heading', { name: fullName })).toBeVisible();
-  await page.getByRole('navigation', { name: 'Client record' }).getByRole('link', { name: 'CE Event' }).click();
-  await expect(page.getByRole('heading', { name: 'Coordinated Entry Event' })).toBeVisible();
-  await page.getByRole('link', { name: /^Edit CE Event of/ }).first().click();
-  await expect(page.getByRole('heading', { name: 'CE Event', exact: true })).toBeVisible();
-  if (javaScript) await hydrated(page);
-}
 
 const usDate = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(0, 4)}`;
 

@@ -1,10 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { applyContext, hydrated, signIn } from './helpers';
-
-const today = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
+import { applyContext, hydrated, signIn, today } from './helpers';
 
 test('the provider follows "awaiting acknowledgement" to a CE Event, acknowledges it, and the counts change without a reload', async ({ page }) => {
   await signIn(page, 'caseworker');

@@ -28,3 +28,25 @@ export async function applyContext(page: Page, workgroup: string, organization: 
   // test clicks on, or a loaded machine lands the next click on the page being left.
   await page.waitForLoadState('networkidle');
 }
+
+/** A date as the date inputs take it (YYYY-MM-DD, local time). */
+export function isoDate(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Today, as the date inputs take it. */
+export const today = () => isoDate(new Date());
+
+/** Opens the client's CE Event page from a search, then the edit icon of its referral
+ * (JavaScript on or off). */
+export async function openCeEvent(page: Page, lastName: string, fullName: string, javaScript = true) {
+  await page.goto(`/clients?q=${lastName}&dob=`);
+  if (javaScript) await hydrated(page);
+  await page.getByRole('link', { name: fullName }).click();
+  await expect(page.getByRole('heading', { name: fullName })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Client record' }).getByRole('link', { name: 'CE Event' }).click();
+  await expect(page.getByRole('heading', { name: 'Coordinated Entry Event' })).toBeVisible();
+  await page.getByRole('link', { name: /^Edit CE Event of/ }).first().click();
+  await expect(page.getByRole('heading', { name: 'CE Event', exact: true })).toBeVisible();
+  if (javaScript) await hydrated(page);
+}

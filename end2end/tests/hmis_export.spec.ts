@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import JSZip from 'jszip';
-import { applyContext, hydrated, signIn } from './helpers';
+import { applyContext, hydrated, isoDate, signIn } from './helpers';
 
 // HUD HMIS CSV FY2026 header rows (reference section 3), as the files must start.
 const HEADERS: Record<string, string> = {
@@ -32,9 +32,8 @@ test('an administrator exports the CoC and the ZIP holds HUD\'s files with their
   await expect(page.getByText('The period cannot end in the future.').first()).toBeVisible();
   await expect(page.getByRole('button', { name: 'Create export' })).toBeDisabled();
   const today = new Date();
-  const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  await page.getByLabel('Export end date').fill(iso(today));
-  await page.getByLabel('Export start date').fill(iso(new Date(today.getTime() - 400 * 86400000)));
+  await page.getByLabel('Export end date').fill(isoDate(today));
+  await page.getByLabel('Export start date').fill(isoDate(new Date(today.getTime() - 400 * 86400000)));
   await page.getByRole('button', { name: 'Create export' }).click();
 
   const card = page.getByRole('article', { name: /RB-501 · Reporting period/ }).first();

@@ -1,10 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { applyContext, hydrated, signIn } from './helpers';
-
-const today = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
+import { applyContext, hydrated, signIn, today } from './helpers';
 
 /** Answers the universal data elements every member gets (adults also prior living). */
 async function answerUdes(page: Page, name: RegExp, adult: boolean, race: string, sex: string) {

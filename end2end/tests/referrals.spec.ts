@@ -1,10 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { applyContext, hydrated, signIn, PASSWORD } from './helpers';
-
-const today = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
+import { applyContext, hydrated, signIn, PASSWORD, today } from './helpers';
 
 async function asEastgate(page: Page) {
   await signIn(page, 'eastgate');

@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { applyContext, hydrated, signIn, PASSWORD } from './helpers';
+import { applyContext, hydrated, signIn, PASSWORD, openCeEvent } from './helpers';
 
 // The referral loop: a provider returns a CE referral for a rematch, the Priority List Manager
 // confirms it (and refers the client elsewhere) or sends it back, both sides write notes.
@@ -20,16 +20,6 @@ async function unread(page: Page): Promise<number> {
   return (await badge.count()) === 0 ? 0 : Number(await badge.textContent());
 }
 
-/** The client's CE Event form, from the client search (JavaScript on or off). */
-async function openCeEvent(page: Page, lastName: string, fullName: string, javaScript = true) {
-  await page.goto(`/clients?q=${lastName}&dob=`);
-  if (javaScript) await hydrated(page);
-  await page.getByRole('link', { name: fullName }).click();
-  await page.getByRole('navigation', { name: 'Client record' }).getByRole('link', { name: 'CE Event' }).click();
-  await page.getByRole('link', { name: /^Edit CE Event of/ }).first().click();
-  await expect(page.getByRole('heading', { name: 'CE Event', exact: true })).toBeVisible();
-  if (javaScript) await hydrated(page);
-}
 
 test('a provider returns a referral, the PLM confirms it and refers the client to another provider', async ({ browser }) => {
   const provider = await signedIn(browser, 'caseworker', 'HMIS User', 'Northside Housing Partners');

@@ -2,7 +2,7 @@
 //! acknowledgement and resolution (receiving provider), corrections, locks, versions, audit.
 
 use crate::common::MIGRATIONS;
-use crate::common::{days_ago, spawn_app, today, TestApp};
+use crate::common::{days_ago, spawn_app, today, Reply, TestApp};
 use app::features::ce_events::api::{CeEventDraft, EventRef, SaveCeEvent};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -23,6 +23,19 @@ async fn audit_rows(app: &TestApp, event: i64) -> i64 {
     .fetch_one(&app.pool)
     .await
     .unwrap()
+}
+
+/// The CE Event form of `event` (`ce/get`) as the user of `cookie` opens it.
+async fn open_form(app: &TestApp, cookie: &str, client: i64, event: i64) -> Reply {
+    app.call(
+        "ce/get",
+        &[
+            ("client_id", &client.to_string()),
+            ("event_id", &event.to_string()),
+        ],
+        Some(cookie),
+    )
+    .await
 }
 
 struct Save<'a> {
@@ -301,16 +314,7 @@ async fn the_provider_acknowledges_a_referral(pool: PgPool) {
     let app = spawn_app(pool).await;
     let northside = as_user(&app, NORTHSIDE).await;
     let (client, event) = app.event_of("Marisol", "Quintero").await;
-    let form = app
-        .call(
-            "ce/get",
-            &[
-                ("client_id", &client.to_string()),
-                ("event_id", &event.to_string()),
-            ],
-            Some(&northside),
-        )
-        .await;
+    let form = open_form(&app, &northside, client, event).await;
     assert_eq!(form.status, StatusCode::OK);
     assert_eq!(form.body["can_resolve"], json!(true));
     assert_eq!(form.body["can_correct"], json!(false));
@@ -348,16 +352,7 @@ async fn the_provider_acknowledges_a_referral(pool: PgPool) {
     assert_eq!(audit_rows(&app, event).await, 1);
 
     // History shows the change.
-    let form = app
-        .call(
-            "ce/get",
-            &[
-                ("client_id", &client.to_string()),
-                ("event_id", &event.to_string()),
-            ],
-            Some(&northside),
-        )
-        .await;
+    let form = open_form(&app, &northside, client, event).await;
     let changes = form.body["history"][0]["changes"].as_array().unwrap();
     assert!(
         changes.iter().any(|c| c
@@ -440,16 +435,7 @@ async fn only_the_receiving_organization_may_acknowledge(pool: PgPool) {
         save(&app, &shelter, client, event, version, &ack).await.0,
         StatusCode::NOT_FOUND
     );
-    let get = app
-        .call(
-            "ce/get",
-            &[
-                ("client_id", &client.to_string()),
-                ("event_id", &event.to_string()),
-            ],
-            Some(&shelter),
-        )
-        .await;
+    let get = open_form(&app, &shelter, client, event).await;
     assert_eq!(get.status, StatusCode::NOT_FOUND);
     // The CE organization sees it but may not acknowledge for the provider.
     let plm = as_user(&app, PLM).await;
@@ -557,16 +543,7 @@ async fn a_successful_referral_locks_its_result(pool: PgPool) {
     let app = spawn_app(pool).await;
     let northside = as_user(&app, NORTHSIDE).await;
     let (client, event) = app.event_of("Tobias", "Wren").await;
-    let form = app
-        .call(
-            "ce/get",
-            &[
-                ("client_id", &client.to_string()),
-                ("event_id", &event.to_string()),
-            ],
-            Some(&northside),
-        )
-        .await;
+    let form = open_form(&app, &northside, client, event).await;
     let options = form.body["enrollment_options"].as_array().unwrap();
     assert_eq!(options.len(), 1, "{options:?}");
     let enrollment = options[0]["id"].to_string();
@@ -821,16 +798,7 @@ async fn the_plm_retargets_only_an_unacknowledged_referral(pool: PgPool) {
     );
     // Now Harbor Light sees it and Northside no longer does.
     let shelter = app.sign_in_as("shelter", 1, "Harbor Light Shelter").await;
-    let get = app
-        .call(
-            "ce/get",
-            &[
-                ("client_id", &client.to_string()),
-                ("event_id", &event.to_string()),
-            ],
-            Some(&shelter),
-        )
-        .await;
+    let get = open_form(&app, &shelter, client, event).await;
     assert_eq!(get.status, StatusCode::OK);
 
     // Once acknowledged, it keeps its project.
@@ -906,16 +874,7 @@ async fn the_audit_of_a_save_shows_the_event_as_saved(pool: PgPool) {
 
     // Successful into an enrollment: the Resulting Enrollment's label.
     let (client, event) = app.event_of("Tobias", "Wren").await;
-    let form = app
-        .call(
-            "ce/get",
-            &[
-                ("client_id", &client.to_string()),
-                ("event_id", &event.to_string()),
-            ],
-            Some(&northside),
-        )
-        .await;
+    let form = open_form(&app, &northside, client, event).await;
     let option = &form.body["enrollment_options"][0];
     let (enrollment, start) = (
         option["id"].to_string(),
