@@ -27,6 +27,9 @@ pub fn referral(client_id: i64, referral_id: i64) -> String {
 }
 
 /// The Priority List Manager's queue of returns awaiting review.
+/// The Clients workspace (search).
+pub const CLIENTS: &str = "/clients";
+
 pub const RETURNED_REFERRALS: &str = "/returned-referrals";
 
 /// The System Administrator's Return reasons settings.

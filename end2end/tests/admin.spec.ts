@@ -47,6 +47,21 @@ test('an administrator creates a user who signs in, changes the password and wor
   await expect(admin.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await user.goto('/referrals/incoming?filter=awaiting');
   await expect(user.getByRole('heading', { name: 'Choose your Workgroup and Organization' })).toBeVisible();
+
+  // Deactivating asks first; cancelled, nothing changes; confirmed, the user is signed out.
+  await admin.getByText('Deactivate user…').click();
+  const confirm = admin.getByRole('group', { name: 'Confirm deactivation' });
+  await expect(confirm).toContainText('Deactivate nia.okoro? They are signed out at once');
+  await admin.getByText('Deactivate user…').click();
+  await expect(confirm).toBeHidden();
+  await user.reload();
+  await expect(user.getByRole('heading', { name: 'Choose your Workgroup and Organization' })).toBeVisible();
+  await admin.getByText('Deactivate user…').click();
+  await confirm.getByRole('button', { name: 'Yes, deactivate user' }).click();
+  await expect(admin.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(admin.getByRole('button', { name: 'Reactivate user' })).toBeVisible();
+  await user.reload();
+  await expect(user.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await adminContext.close();
   await userContext.close();
 });

@@ -34,8 +34,14 @@ test('a user of one organization gets "not found" for a client of another, in th
   await hydrated(page);
   await applyContext(page, 'HMIS User', 'Northside Housing Partners');
 
-  await page.goto(lenaUrl);
+  // Another organization's record answers 404 (not 200), says so, and offers a way back.
+  const notFound = await page.goto(lenaUrl);
+  expect(notFound!.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  await expect(page.getByText('There is no such record, or it is not shared with your organization.')).toBeVisible();
+  await page.getByRole('link', { name: 'Back to Clients' }).click();
+  await expect(page).toHaveURL(/\/clients$/);
+  await expect(page.getByRole('heading', { name: 'Clients' })).toBeVisible();
   await expect(page.getByText('Lena Strand')).toHaveCount(0);
 
   await page.goto('/clients?q=Strand&dob=');
@@ -116,6 +122,37 @@ test('the Settings sidebar applies any Workgroup and Organization held, with Jav
   await sidebar.getByRole('button', { name: 'Apply' }).click();
   await expect(page.getByTestId('active-context')).toHaveText('Priority List Manager · Lakeshore CoC Coordinated Entry');
   await context.close();
+});
+
+test('the Settings sidebar closes with its Close button and with Escape, back on the user icon', async ({ page }) => {
+  await signIn(page, 'caseworker');
+  await hydrated(page);
+  // The icon's name starts with what it shows (WCAG 2.5.3).
+  await expect(page.locator('.user-icon')).toHaveText('CM');
+  const summary = page.getByLabel('CM, user settings of Casey Moreno');
+  await expect(summary).toBeVisible();
+  const sidebar = page.getByRole('complementary', { name: 'Settings' });
+
+  await summary.click();
+  await expect(sidebar).toBeVisible();
+  // The icon stays above the open sidebar, so it can close it too.
+  await expect(summary).toBeInViewport();
+  await sidebar.getByRole('button', { name: 'Close' }).click();
+  await expect(sidebar).toBeHidden();
+  await expect(summary).toBeFocused();
+
+  await summary.click();
+  await expect(sidebar).toBeVisible();
+  await sidebar.getByLabel('Workgroup').focus();
+  await page.keyboard.press('Escape');
+  await expect(sidebar).toBeHidden();
+  await expect(summary).toBeFocused();
+
+  // Opened again by the keyboard, from the icon.
+  await page.keyboard.press('Enter');
+  await expect(sidebar).toBeVisible();
+  await summary.click();
+  await expect(sidebar).toBeHidden();
 });
 
 test('the layout works at 768 px wide', async ({ page }) => {

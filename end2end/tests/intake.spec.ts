@@ -50,8 +50,11 @@ test('a caseworker runs the intake for a household of three on a tablet and retu
   await expect(page.getByRole('heading', { name: 'Household', exact: true })).toBeVisible();
   const members = page.getByRole('list', { name: 'Household members' }).getByRole('listitem');
   await expect(members).toHaveCount(1);
+  // The only head of household cannot be removed (a household needs one).
+  await expect(members.first().getByRole('button', { name: /^Remove/ })).toHaveCount(0);
   await page.getByRole('button', { name: 'Add a new client' }).click();
   const partner = members.nth(1);
+  await expect(partner.getByRole('button', { name: /^Remove/ })).toBeVisible();
   await partner.getByLabel('First name').fill('Ezra');
   await partner.getByLabel('Last name').fill('Achebe');
   await partner.getByLabel('Date of birth').fill('1986-05-14');
@@ -85,7 +88,18 @@ test('a caseworker runs the intake for a household of three on a tablet and retu
   // Step 4: review and submit.
   await expect(page.getByRole('heading', { name: 'Review and submit' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Noor Achebe' })).toContainText("Head of household's child");
+  // While the submission is on its way (held back here for a moment), the page says so and
+  // neither Back nor Discard intake can interrupt it.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  await page.route('**/api/intake/submit', async (route) => { await held; await route.continue(); });
   await page.getByRole('button', { name: 'Submit intake' }).click();
+  await expect(page.getByRole('button', { name: 'Submitting…' })).toBeDisabled();
+  await expect(page.getByRole('status').filter({ hasText: 'Submitting the intake…' })).toBeVisible();
+  await expect(page.getByText('Unsaved changes…')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Back' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Discard intake' })).toBeDisabled();
+  release();
 
   // Back on the CE Event with the new enrollment chosen as the result.
   await expect(page.getByRole('heading', { name: 'CE Event', exact: true })).toBeVisible();

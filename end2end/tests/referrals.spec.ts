@@ -69,7 +69,7 @@ test('the Referral Outcome form works with JavaScript disabled', async ({ browse
   await page.getByRole('link', { name: 'Ingrid Solberg' }).click();
   await page.getByRole('navigation', { name: 'Client record' }).getByRole('link', { name: 'Referrals' }).click();
   await expect(page.getByRole('heading', { name: 'Client Referrals' })).toBeVisible();
-  await page.getByRole('link', { name: /^Open referral for Case management/ }).click();
+  await page.getByRole('link', { name: /^Edit referral for Case management/ }).click();
   await expect(page.getByRole('heading', { name: 'Referral Outcome' })).toBeVisible();
   // A bad date comes back as a field error.
   await page.getByLabel('Date Referral Acknowledged').fill('2001-01-01');

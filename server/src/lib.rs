@@ -28,7 +28,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// How long an idle session lasts: caseworkers handle private data on shared tablets.
-pub const SESSION_IDLE: Duration = Duration::from_secs(60 * 60);
+pub const SESSION_IDLE: Duration = app::ssr::sessions::IDLE_TIMEOUT;
 
 pub async fn connect(database_url: &str, tuning: &config::Tuning) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
@@ -204,9 +204,8 @@ pub fn router(
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(settings.public_origin.https)
-        .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::seconds(SESSION_IDLE.as_secs() as i64),
-        ));
+        // The idle time-out is kept by the store (app::ssr::sessions), renewed as it reads.
+        .with_expiry(Expiry::OnSessionEnd);
     let security = Security {
         origin: settings.public_origin.clone(),
         trusted_proxies: std::sync::Arc::new(settings.trusted_proxies.clone()),

@@ -108,18 +108,29 @@ pub fn FieldError(
 /// is left to the page guard, which explains it once.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
-    let title = match error {
+    let (title, message) = match error {
         AppError::NotSignedIn | AppError::NoContext | AppError::PasswordChangeRequired => {
             return ().into_any()
         }
-        AppError::NotFound => "Not found",
-        AppError::Forbidden => "Not available in this Workgroup",
-        _ => "Something went wrong",
+        AppError::NotFound => (
+            "Not found",
+            "There is no such record, or it is not shared with your organization.".to_string(),
+        ),
+        AppError::Forbidden => ("Not available in this Workgroup", error.to_string()),
+        _ => ("Something went wrong", error.to_string()),
     };
+    // The page answers with the error's status (404, 403), not 200, and offers a way back.
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+            response.set_status(status);
+        }
+    }
     view! {
         <section class="panel notice" role="alert">
             <h1>{title}</h1>
-            <p>{error.to_string()}</p>
+            <p>{message}</p>
+            <p><a href=crate::routes::CLIENTS>"Back to Clients"</a></p>
         </section>
     }
     .into_any()

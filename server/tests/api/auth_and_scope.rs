@@ -445,3 +445,106 @@ async fn an_active_session_is_not_written_on_every_request_but_is_kept_alive(poo
         "{left}"
     );
 }
+
+/// Seconds until the session of `cookie` ends, as the session table has it.
+async fn seconds_left(pool: &PgPool, cookie: &str) -> f64 {
+    let id = cookie.trim_start_matches("threshold_session=");
+    sqlx::query_scalar(
+        "select extract(epoch from expiry_date - now())::float8 from tower_sessions.session where id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .expect("the session row")
+}
+
+/// Moves the end of the session of `cookie` to `seconds` from now, as if it had been idle.
+async fn set_seconds_left(pool: &PgPool, cookie: &str, seconds: f64) {
+    let id = cookie.trim_start_matches("threshold_session=");
+    sqlx::query(
+        "update tower_sessions.session set expiry_date = now() + make_interval(secs => $2) where id = $1",
+    )
+    .bind(id)
+    .bind(seconds)
+    .execute(pool)
+    .await
+    .expect("move the session's end");
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_session_ends_an_hour_after_its_last_request_not_after_sign_in(pool: PgPool) {
+    use app::ssr::sessions::{IDLE_TIMEOUT, RENEW_AFTER};
+    let app = spawn_app(pool.clone()).await;
+    let idle = IDLE_TIMEOUT.as_secs_f64();
+    let renew = RENEW_AFTER.as_secs_f64();
+    let cookie = app.sign_in("caseworker").await;
+    let left = seconds_left(&pool, &cookie).await;
+    assert!(
+        left > idle - 5.0 && left <= idle,
+        "a new session lasts the idle time-out: {left}"
+    );
+
+    // Used again just before RENEW_AFTER of idle time: still signed in, and nothing written
+    // (a busy session does not cost a write per request).
+    set_seconds_left(&pool, &cookie, idle - renew + 10.0).await;
+    let before = seconds_left(&pool, &cookie).await;
+    let reply = app.call("session", &[], Some(&cookie)).await;
+    assert_eq!(reply.body["username"], json!("caseworker"));
+    let after = seconds_left(&pool, &cookie).await;
+    assert!(
+        after < before && before - after < 5.0,
+        "not renewed within RENEW_AFTER: {before} then {after}"
+    );
+
+    // Fifty minutes idle: the request signs in and renews the whole hour.
+    set_seconds_left(&pool, &cookie, idle - 50.0 * 60.0).await;
+    let reply = app.call("session", &[], Some(&cookie)).await;
+    assert_eq!(reply.body["username"], json!("caseworker"));
+    let renewed = seconds_left(&pool, &cookie).await;
+    assert!(renewed > idle - 5.0, "renewed to the full hour: {renewed}");
+
+    // A second past the time-out: signed out.
+    set_seconds_left(&pool, &cookie, -1.0).await;
+    let reply = app.call("session", &[], Some(&cookie)).await;
+    assert_eq!(
+        reply.body,
+        json!(null),
+        "an expired session signs no one in"
+    );
+    let reply = app
+        .call(
+            "clients/search",
+            &[("query", ""), ("dob", ""), ("page", "1")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn the_session_cookie_ends_with_the_browser_session(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/sign_in", app.base))
+        .header("origin", format!("http://{}", app.host))
+        .form(&[
+            ("username", "caseworker"),
+            ("password", app::ssr::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("threshold_session="))
+        .expect("a session cookie")
+        .to_ascii_lowercase();
+    // The idle time-out is the database's (renewed as the session is used); a Max-Age fixed at
+    // sign-in would end the cookie an hour after sign-in however busy the caseworker is.
+    assert!(!cookie.contains("max-age"), "{cookie}");
+    assert!(!cookie.contains("expires"), "{cookie}");
+    assert!(cookie.contains("httponly"), "{cookie}");
+}

@@ -315,6 +315,24 @@ async fn statuses_move_with_acknowledgement_and_resolution_and_only_along_allowe
         back.body,
         json!({"Invalid": {"need_status": "That status cannot follow the current one."}})
     );
+    // The form chooses nothing at first ("Choose a status"): posting it so asks for a choice.
+    let unchosen = app
+        .call(
+            "ce/need_status",
+            &[
+                ("client_id", &c),
+                ("event_id", &e),
+                ("version", &version.to_string()),
+                ("need_status", ""),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        unchosen.body,
+        json!({"Invalid": {"need_status": "Choose the status to move to."}})
+    );
     let engaged = status_id(&app.pool, "CES: Client Engaged, In Progress to Enrollment").await;
     let forward = app
         .call(

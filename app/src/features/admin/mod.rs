@@ -235,14 +235,35 @@ fn UserAccess(
                     <FieldError error=reset_error field="new_password"/></div>
                 <button type="submit" class="secondary" disabled=move || reset.pending().get()>"Reset password"</button>
             </ActionForm>
-            <ActionForm action=active>
-                <input type="hidden" name="user_id" value=id/>
-                <input type="hidden" name="version" value=version/>
-                <input type="hidden" name="active" value=(!user.active).to_string()/>
-                <button type="submit" class="secondary" disabled=move || active.pending().get()>
-                    {if user.active { "Deactivate user (ends their sessions)" } else { "Reactivate user" }}
-                </button>
-            </ActionForm>
+            {
+                let is_active = user.active;
+                let username = user.username.clone();
+                let form = move |label: &'static str| view! {
+                    <ActionForm action=active>
+                        <input type="hidden" name="user_id" value=id/>
+                        <input type="hidden" name="version" value=version/>
+                        <input type="hidden" name="active" value=(!is_active).to_string()/>
+                        <button type="submit" class="secondary" disabled=move || active.pending().get()>
+                            {move || if active.pending().get() { "Saving…" } else { label }}
+                        </button>
+                    </ActionForm>
+                };
+                // Deactivating signs the user out at once: it asks first (a <details>, so
+                // also without JavaScript). Reactivating needs no second step.
+                if is_active {
+                    view! {
+                        <details class="confirm">
+                            <summary class="button secondary">"Deactivate user…"</summary>
+                            <div class="confirm-body" role="group" aria-label="Confirm deactivation">
+                                <p>{format!("Deactivate {username}? They are signed out at once and cannot sign in until a System Administrator reactivates them.")}</p>
+                                {form("Yes, deactivate user")}
+                            </div>
+                        </details>
+                    }.into_any()
+                } else {
+                    form("Reactivate user").into_any()
+                }
+            }
             <p><a href="/admin/users">"All users"</a></p>
             <RecordHistory entries=history/>
         </section>

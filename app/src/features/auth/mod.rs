@@ -177,13 +177,27 @@ pub fn SettingsSidebar(info: SessionInfo) -> impl IntoView {
 
     // Close the sidebar once a context is applied, so it does not cover the page.
     let details = NodeRef::<leptos::html::Details>::new();
+    let icon = NodeRef::<leptos::html::Summary>::new();
+    let close = move || {
+        if let Some(details) = details.get() {
+            let _ = details.remove_attribute("open");
+        }
+    };
+    // The close button and Escape close it and give the focus back to the user icon.
+    let close_to_icon = move || {
+        close();
+        if let Some(icon) = icon.get() {
+            let _ = icon.focus();
+        }
+    };
     Effect::new(move |_| {
         if apply.version().get() > 0 {
-            if let Some(details) = details.get() {
-                let _ = details.remove_attribute("open");
-            }
+            close();
         }
     });
+    let initials = initials(&info.display_name);
+    // The icon's name starts with what it shows (WCAG 2.5.3, label in name).
+    let icon_name = format!("{initials}, user settings of {}", info.display_name);
 
     // With JavaScript the Organization list follows the chosen Workgroup. Without it (and until
     // the page hydrates, so the server's HTML and the first browser render agree) it lists every
@@ -224,12 +238,24 @@ pub fn SettingsSidebar(info: SessionInfo) -> impl IntoView {
 
     view! {
         // Open when the last Apply was refused, so its message shows (also without JavaScript).
-        <details class="settings" node_ref=details open=move || error.with(Option::is_some)>
-            <summary aria-label="User settings" title="Settings">
-                <span class="user-icon" aria-hidden="true">{initials(&info.display_name)}</span>
+        <details class="settings" node_ref=details open=move || error.with(Option::is_some)
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    ev.prevent_default();
+                    close_to_icon();
+                }
+            }>
+            <summary node_ref=icon aria-label=icon_name title="Settings">
+                <span class="user-icon" aria-hidden="true">{initials}</span>
             </summary>
             <aside class="sidebar" aria-label="Settings">
-                <h2>"Settings"</h2>
+                <div class="sidebar-head">
+                    <h2>"Settings"</h2>
+                    // A script's button: without JavaScript the user icon closes the sidebar.
+                    <Show when=move || interactive.get()>
+                        <button type="button" class="secondary" on:click=move |_| close_to_icon()>"Close"</button>
+                    </Show>
+                </div>
                 <p class="muted">"Signed in as " {info.display_name.clone()} " (" {info.username.clone()} ")"</p>
                 <ErrorSummary error/>
                 {if has_memberships {
@@ -264,12 +290,8 @@ pub fn SettingsSidebar(info: SessionInfo) -> impl IntoView {
                 } else {
                     view! { <p>"You hold no Workgroup in any Organization yet. Ask your HMIS administrator to add one."</p> }.into_any()
                 }}
-                <p><a href="/programs" on:click=move |_| {
-                    // The sidebar closes as the page changes, so it does not cover it.
-                    if let Some(details) = details.get() {
-                        let _ = details.remove_attribute("open");
-                    }
-                }>"Programs and their owning organizations"</a></p>
+                // The sidebar closes as the page changes, so it does not cover it.
+                <p><a href="/programs" on:click=move |_| close()>"Programs and their owning organizations"</a></p>
                 <ActionForm action=auth.sign_out attr:class="sign-out">
                     <button type="submit" class="secondary">"Sign out"</button>
                 </ActionForm>

@@ -249,11 +249,17 @@ pub async fn save_ce_event(record: EventRef, draft: CeEventDraft) -> Result<i32,
             let actor = auth::require_actor().await?;
             let context = actor.context()?;
             let pool = pool()?;
-            let mut tx = pool.begin().await?;
-            let event = receiving_provider_event(&mut tx, context, record).await?;
+            // Optimistic: the event is read without a lock and the save is refused as a
+            // conflict when its version moved since (every change of a CE Event, a return for
+            // rematch included, bumps it), so what was validated is what gets saved. A save
+            // that only writes the form is then one statement, the update and its audit row
+            // (issue 17: as few round trips as the database needs); one that also moves the
+            // need status or tells Coordinated Entry runs in a transaction whose first
+            // statement, that same update, takes the row lock.
+            let event = receiving_provider_event(&pool, context, record).await?;
             // The pick lists are read only when the draft names one of their entries.
             let choices = if draft.names_a_choice() {
-                store::choices(&mut *tx, &event).await?
+                store::choices(&pool, &event).await?
             } else {
                 store::Choices::default()
             };
@@ -282,13 +288,20 @@ pub async fn save_ce_event(record: EventRef, draft: CeEventDraft) -> Result<i32,
                 _ => None,
             };
             let new_status = match trigger {
-                Some(trigger) => {
-                    store::status_applying_on(&mut *tx, &event.ce_coc, trigger).await?
-                }
+                Some(trigger) => store::status_applying_on(&pool, &event.ce_coc, trigger).await?,
                 None => None,
             };
+            // Coordinated Entry learns the result once, when it is first recorded.
+            let resolved = update.referral_result.filter(|_| newly_resolved);
+            if new_status.is_none() && resolved.is_none() {
+                let version =
+                    store::save_event(&pool, &actor, &event, &update, None, &choices).await?;
+                back_to_form_without_javascript(record);
+                return Ok(version);
+            }
+            let mut tx = pool.begin().await?;
             let version = store::save_event(
-                &mut tx,
+                &mut *tx,
                 &actor,
                 &event,
                 &update,
@@ -296,8 +309,10 @@ pub async fn save_ce_event(record: EventRef, draft: CeEventDraft) -> Result<i32,
                 &choices,
             )
             .await?;
-            // Coordinated Entry learns the result once, when it is first recorded.
-            if let (true, Some(result)) = (newly_resolved, update.referral_result) {
+            if let Some(status) = &new_status {
+                store::move_need_status(&mut tx, &actor, event.id, status).await?;
+            }
+            if let Some(result) = resolved {
                 let link = routes::ce_event(record.client_id, record.event_id);
                 let notice = Notice {
                     kind: NotificationKind::ReferralResolved,
@@ -425,16 +440,39 @@ pub(crate) fn back_to_form_without_javascript(record: EventRef) {
     ));
 }
 
-/// The event, locked for update, for its receiving organization only: "Not found" to those who
-/// may not see it, "Forbidden" to the CE organization, "Conflict" when `version` is stale.
+/// The event for its receiving organization only, read without a lock (the caller's update is
+/// version-checked): "Not found" to those who may not see it, "Forbidden" to the CE
+/// organization, "Conflict" when `version` is stale.
 #[cfg(feature = "ssr")]
 pub(crate) async fn receiving_provider_event(
+    db: impl sqlx::PgExecutor<'_>,
+    context: &ActiveContext,
+    record: EventRef,
+) -> Result<StoredEvent, AppError> {
+    let event = store::load_event(db, record.event_id, record.client_id).await?;
+    receivable(event, context, record)
+}
+
+/// [`receiving_provider_event`] with the event's row locked until the transaction ends.
+#[cfg(feature = "ssr")]
+pub(crate) async fn lock_receiving_provider_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     context: &ActiveContext,
     record: EventRef,
 ) -> Result<StoredEvent, AppError> {
-    let event = store::lock_event(tx, record.event_id, record.client_id)
-        .await?
+    let event = store::lock_event(tx, record.event_id, record.client_id).await?;
+    receivable(event, context, record)
+}
+
+/// The event the receiving provider may change: visible, theirs, open, at the version the form
+/// showed, and not waiting for Coordinated Entry's review of a return.
+#[cfg(feature = "ssr")]
+fn receivable(
+    event: Option<StoredEvent>,
+    context: &ActiveContext,
+    record: EventRef,
+) -> Result<StoredEvent, AppError> {
+    let event = event
         .filter(|e| e.visible_to(context))
         .ok_or(AppError::NotFound)?;
     if event.receiving_org != context.organization_id {
@@ -449,8 +487,8 @@ pub(crate) async fn receiving_provider_event(
     if event.version != record.version {
         return Err(AppError::Conflict);
     }
-    // Read with the lock: a return committed while this request waited for the row also bumped
-    // its version, so it is refused as a conflict just above.
+    // A return committed after this read also bumped the version, so a save that read the
+    // event before it is refused as a conflict by its version-checked update.
     if event.return_pending {
         return Err(AppError::field(
             "referral_result",
@@ -470,7 +508,13 @@ pub async fn update_need_status(record: EventRef, need_status: String) -> Result
             let context = actor.context()?;
             let pool = pool()?;
             let mut tx = pool.begin().await?;
-            let event = receiving_provider_event(&mut tx, context, record).await?;
+            let event = lock_receiving_provider_event(&mut tx, context, record).await?;
+            if need_status.trim().is_empty() {
+                return Err(AppError::field(
+                    "need_status",
+                    "Choose the status to move to.",
+                ));
+            }
             let wanted: Option<i64> = need_status.trim().parse().ok();
             let next = store::next_statuses(&mut *tx, event.need_status_id).await?;
             let Some(status) = next.into_iter().find(|s| Some(s.id) == wanted) else {

@@ -518,6 +518,9 @@ fn NeedStatusForm(
                 <div class="field">
                     <label for="need_status">"Move to status"</label>
                     <select id="need_status" name="need_status" aria-describedby="need_status-error">
+                        // Nothing chosen until the caseworker chooses: the next status in order
+                        // is often not the one meant ("CES: Enrolled" on an engaged referral).
+                        <option value="" selected>"Choose a status"</option>
                         {form.need_status_options.iter().map(|(id, name)| view! {
                             <option value=id.to_string()>{name.clone()}</option>
                         }).collect_view()}

@@ -573,8 +573,12 @@ pub async fn history(
 }
 
 /// Writes the provider's form, bumping the version, and audits before/after.
+/// One statement, so it may run outside a transaction: it changes nothing unless the event is
+/// still at the version `event` was read at. A need status the save moves to (`new_status`,
+/// shown in the audit's "after") is the caller's to apply with [`move_need_status`], in the
+/// same transaction.
 pub async fn save_event(
-    tx: &mut Transaction<'_, Postgres>,
+    db: impl PgExecutor<'_>,
     actor: &Actor,
     event: &StoredEvent,
     update: &CeEventUpdate,
@@ -613,13 +617,9 @@ pub async fn save_event(
         event.snapshot(),
         after,
     )
-    .fetch_optional(&mut **tx)
+    .fetch_optional(db)
     .await?;
-    let version = version.ok_or(AppError::Conflict)?;
-    if let Some(status) = new_status {
-        move_need_status(tx, actor, event.id, status).await?;
-    }
-    Ok(version)
+    version.ok_or(AppError::Conflict)
 }
 
 /// The PLM's correction of Event Date and Event, and re-targeting to `target`.

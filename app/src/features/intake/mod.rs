@@ -341,6 +341,8 @@ fn IntakeWizard(form: IntakeForm) -> impl IntoView {
                 </ol>
                 <p class="save-state" role="status" aria-live="polite">
                     {move || match save_state.get() {
+                        // Submitting saves every answer with it: nothing is left unsaved.
+                        _ if submitting.get() => "Submitting the intake…".to_string(),
                         SaveState::Saved => "All answers saved.".to_string(),
                         SaveState::Pending => "Unsaved changes…".to_string(),
                         SaveState::Saving => "Saving…".to_string(),
@@ -357,7 +359,8 @@ fn IntakeWizard(form: IntakeForm) -> impl IntoView {
                 }}
                 <div class="actions wizard-actions">
                     <Show when=move || step.get() != IntakeStep::ProjectAndStart>
-                        <button type="button" class="secondary" on:click=move |_| go_to(step.get_untracked().previous())>"Back"</button>
+                        <button type="button" class="secondary" disabled=move || submitting.get()
+                            on:click=move |_| go_to(step.get_untracked().previous())>"Back"</button>
                     </Show>
                     <Show when=move || step.get() != IntakeStep::Review
                         fallback=move || { let submit = submit.clone(); view! {
@@ -378,7 +381,7 @@ fn IntakeWizard(form: IntakeForm) -> impl IntoView {
                         <input type="hidden" name="client_id" value=client_id/>
                         <input type="hidden" name="draft_id" value=draft_id/>
                         <input type="hidden" name="version" value=move || version.get() prop:value=move || version.get().to_string()/>
-                        <button type="submit" class="secondary" disabled=move || discard.pending().get()>"Discard intake"</button>
+                        <button type="submit" class="secondary" disabled=move || discard.pending().get() || submitting.get()>"Discard intake"</button>
                     </ActionForm>
                 </div>
             </section>
@@ -686,6 +689,12 @@ fn HouseholdMember(wizard: Wizard, key: u32) -> impl IntoView {
         wizard.draft.update(|d| d.members.retain(|m| m.key != key));
     };
     let relationships = RelationshipToHoH::options();
+    let only_head = move || {
+        wizard.draft.with(|d| {
+            let heads = d.members.iter().filter(|m| m.is_head()).count();
+            heads == 1 && d.members.iter().any(|m| m.key == key && m.is_head())
+        })
+    };
     view! {
         <li class="member">
             <div class="member-head">
@@ -693,7 +702,11 @@ fn HouseholdMember(wizard: Wizard, key: u32) -> impl IntoView {
                 {(!is_new).then(|| view! { <span class="muted">" · born "{dob}</span> })}
                 {elsewhere.then(|| view! { <span class="muted">" · enrolled elsewhere"</span> })}
                 {is_new.then(|| view! { <span class="badge">"New client"</span> })}
-                <button type="button" class="secondary small" aria-label=move || format!("Remove {}", name()) on:click=remove>"Remove"</button>
+                // The only head of household stays: a household needs one (3.15), so the
+                // caseworker names another head before this member can go.
+                <Show when=move || !only_head()>
+                    <button type="button" class="secondary small" aria-label=move || format!("Remove {}", name()) on:click=remove>"Remove"</button>
+                </Show>
             </div>
             {move || enrolled_error().map(|m| view! { <p class="field-error" id=member_field(wizard.index_of(key), "enrolled")>{m}</p> })}
             {is_new.then(|| view! {

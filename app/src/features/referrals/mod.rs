@@ -102,7 +102,7 @@ fn ReferralListView(client_id: i64, list: ReferralList, reload: RwSignal<u32>) -
                                         <td>{r.to_project.clone()}</td>
                                         <td>{r.status.clone()}</td>
                                         <td><a class="edit-icon" href=routes::referral(client_id, r.id)
-                                            aria-label=format!("Open referral for {} of {}", r.service, format_date(r.referral_date))>"✎"</a></td>
+                                            aria-label=format!("Edit referral for {} of {}", r.service, format_date(r.referral_date))>"✎"</a></td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

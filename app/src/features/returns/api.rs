@@ -14,7 +14,7 @@ use {
         ReturnDecision,
     },
     crate::features::ce_events::{
-        api::{back_to_form_without_javascript, receiving_provider_event},
+        api::{back_to_form_without_javascript, lock_receiving_provider_event},
         store as events,
     },
     crate::features::notifications::{
@@ -35,7 +35,7 @@ pub async fn return_for_rematch(record: EventRef, returned: ReturnDraft) -> Resu
             let context = actor.context()?;
             let pool = pool()?;
             let mut tx = pool.begin().await?;
-            let event = receiving_provider_event(&mut tx, context, record).await?;
+            let event = lock_receiving_provider_event(&mut tx, context, record).await?;
             let reasons = store::reasons(&mut *tx, &event.ce_coc).await?;
             let valid =
                 validate_return(&event.facts(), &returned, &reasons).map_err(AppError::Invalid)?;
