@@ -77,7 +77,7 @@ fn Layout() -> impl IntoView {
             <SiteHeader/>
             <main id="main">
                 // Async: each page is sent whole, so it reads (and its forms work) without JavaScript.
-                <Routes fallback=|| view! { <section class="panel"><h1>"Page not found"</h1></section> }>
+                <Routes fallback=|| view! { <ui::PageNotFound/> }>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/change-password") view=ChangePasswordPage ssr=SsrMode::Async/>

@@ -26,10 +26,20 @@ pub fn referral(client_id: i64, referral_id: i64) -> String {
     format!("/clients/{client_id}/referrals/{referral_id}")
 }
 
-/// The Priority List Manager's queue of returns awaiting review.
+/// `/clients/{client}/enrollments`: the client's Enrollments.
+pub fn client_enrollments(client_id: i64) -> String {
+    format!("/clients/{client_id}/enrollments")
+}
+
+/// `/clients/{client}/enrollments/{enrollment}`: one enrollment with its household and exit.
+pub fn enrollment(client_id: i64, enrollment_id: i64) -> String {
+    format!("/clients/{client_id}/enrollments/{enrollment_id}")
+}
+
 /// The Clients workspace (search).
 pub const CLIENTS: &str = "/clients";
 
+/// The Priority List Manager's queue of returns awaiting review.
 pub const RETURNED_REFERRALS: &str = "/returned-referrals";
 
 /// The System Administrator's Return reasons settings.
@@ -81,6 +91,11 @@ mod tests {
             (refer(4), "/clients/:id/refer\""),
             (client_referrals(4), "/clients/:id/referrals\""),
             (referral(4, 9), "/clients/:id/referrals/:referral_id\""),
+            (client_enrollments(4), "/clients/:id/enrollments\""),
+            (
+                enrollment(4, 9),
+                "/clients/:id/enrollments/:enrollment_id\"",
+            ),
         ] {
             assert!(routes.contains(declared), "{declared} is not a route");
             let pattern: Vec<&str> = declared.trim_end_matches('"').split('/').collect();

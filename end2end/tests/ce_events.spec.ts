@@ -141,5 +141,21 @@ test('the acknowledge form works with JavaScript disabled', async ({ browser }) 
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await expect(page.getByLabel('Date Referral Acknowledged')).toHaveValue(today());
+
+  // Resolving needs no JavaScript either: every outcome field is in the page, checked on the server.
+  await expect(page.getByLabel('Result Date')).toBeVisible();
+  await expect(page.getByLabel('If Not Housed, Reason')).toBeVisible();
+  await page.getByLabel('Referral Result').selectOption({ label: 'Unsuccessful referral: provider rejected' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('#result_date-error')).toHaveText('Enter the Result Date.');
+  await expect(page.locator('#not_housed_reason-error')).toHaveText('Choose the reason the client was not housed.');
+  await expect(page.getByRole('alert')).toContainText('Result Date');
+  await page.getByLabel('Referral Result').selectOption({ label: 'Unsuccessful referral: provider rejected' });
+  await page.getByLabel('Result Date').fill(today());
+  await page.getByLabel('If Not Housed, Reason').selectOption({ label: 'Client declined the housing offered' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(page.getByLabel('Referral Result').locator('option:checked')).toHaveText('Unsuccessful referral: provider rejected');
+  await expect(page.getByText(/Referral Result: \(blank\) → Unsuccessful referral: provider rejected/)).toBeVisible();
   await context.close();
 });

@@ -24,7 +24,13 @@ test('a Priority List Manager exits a client from CE and the client leaves the P
   await page.getByRole('button', { name: 'Filter' }).click();
   await page.getByRole('link', { name: 'Gideon Marsh', exact: true }).click();
   await page.getByRole('navigation', { name: 'Client record' }).getByRole('link', { name: 'Enrollments' }).click();
-  await page.getByRole('link', { name: 'Riverbend Coordinated Entry' }).click();
+  await hydrated(page);
+  // Article 004: "Locate the CE enrollment. Click the action button. Select Exit the Enrollment."
+  const ceRow = page.getByRole('row', { name: /Riverbend Coordinated Entry/ });
+  await expect(ceRow.getByRole('link', { name: 'Exit the Enrollment' })).toBeHidden();
+  await ceRow.getByLabel('Actions for Riverbend Coordinated Entry').click();
+  await ceRow.getByRole('link', { name: 'Exit the Enrollment' }).click();
+  await expect(page).toHaveURL(/\/enrollments\/\d+#exit$/);
   await expect(page.getByRole('heading', { name: 'CE Enrollment Exit' })).toBeVisible();
   await hydrated(page);
   await page.getByLabel('Project Exit Date').fill(today());

@@ -50,3 +50,27 @@ export async function openCeEvent(page: Page, lastName: string, fullName: string
   await expect(page.getByRole('heading', { name: 'CE Event', exact: true })).toBeVisible();
   if (javaScript) await hydrated(page);
 }
+
+/** The tablet sizes every page must fit: portrait and landscape. */
+export const TABLET_SIZES = [
+  { width: 768, height: 1024 },
+  { width: 1024, height: 768 },
+];
+
+/** Checks the page at each tablet size: no sideways scrolling of the page itself (a wide table
+ * may scroll inside its own box) and axe's WCAG 2.1 A/AA rules clean. Failures are soft, so one
+ * run names every page that does not fit. */
+export async function expectTabletReady(page: Page, label: string) {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  for (const size of TABLET_SIZES) {
+    await page.setViewportSize(size);
+    const { scroll, inner } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      inner: window.innerWidth,
+    }));
+    expect.soft(scroll, `${label} at ${size.width}×${size.height} is ${scroll} px wide`).toBeLessThanOrEqual(inner);
+  }
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const found = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  expect.soft(found, `${label}: accessibility violations`).toEqual([]);
+}

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { applyContext, hydrated, signIn, today } from './helpers';
+import { applyContext, expectTabletReady, hydrated, signIn, TABLET_SIZES, today } from './helpers';
 
 /** Answers the universal data elements every member gets (adults also prior living). */
 async function answerUdes(page: Page, name: RegExp, adult: boolean, race: string, sex: string) {
@@ -41,6 +41,8 @@ test('a caseworker runs the intake for a household of three on a tablet and retu
   await expect(page.getByRole('heading', { name: 'Intake', exact: true })).toBeVisible();
   await hydrated(page);
   await expect(page.getByLabel('Project', { exact: true }).locator('option:checked')).toHaveText(/Northside Permanent Supportive Housing/);
+  await expectTabletReady(page, 'Intake: project');
+  await page.setViewportSize(TABLET_SIZES[0]);
   await page.getByRole('button', { name: 'Next' }).click();
   await expect(page.getByRole('alert').getByRole('link', { name: /Project Start Date: Enter the Project Start Date/ })).toBeVisible();
   await page.getByLabel('Project Start Date').fill(today());
@@ -69,6 +71,8 @@ test('a caseworker runs the intake for a household of three on a tablet and retu
   await page.getByRole('button', { name: 'Next' }).click();
   await expect(page.getByText('Only one member can be Self (Head of Household).').first()).toBeVisible();
   await child.getByLabel('Relationship to Head of Household').selectOption({ label: "Head of household's child" });
+  await expectTabletReady(page, 'Intake: household');
+  await page.setViewportSize(TABLET_SIZES[0]);
   await page.getByRole('button', { name: 'Next' }).click();
 
   // Step 3: universal data elements; the tab is reloaded half-way and resumes.
@@ -83,11 +87,15 @@ test('a caseworker runs the intake for a household of three on a tablet and retu
   await expect(head.getByLabel('Months homeless in the past three years')).toHaveValue('103');
   await answerUdes(page, /^Ezra Achebe \(adult\)/, true, 'White', 'Male');
   await answerUdes(page, /^Noor Achebe \(child\)/, false, 'Asian', 'Female');
+  await expectTabletReady(page, 'Intake: universal data elements');
+  await page.setViewportSize(TABLET_SIZES[0]);
   await page.getByRole('button', { name: 'Next' }).click();
 
   // Step 4: review and submit.
   await expect(page.getByRole('heading', { name: 'Review and submit' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Noor Achebe' })).toContainText("Head of household's child");
+  await expectTabletReady(page, 'Intake: review and submit');
+  await page.setViewportSize(TABLET_SIZES[0]);
   // While the submission is on its way (held back here for a moment), the page says so and
   // neither Back nor Discard intake can interrupt it.
   let release: () => void = () => {};
@@ -125,6 +133,9 @@ test('a caseworker runs the intake for a household of three on a tablet and retu
 
   await page.getByRole('link', { name: 'Noor Achebe' }).click();
   await expect(page.getByRole('heading', { name: 'Enrollment', exact: true })).toBeVisible();
+  await expect(page.getByText('Noor Achebe · Northside Permanent Supportive Housing')).toBeVisible();
+  // The move-in's "Saved." stayed on the head of household's enrollment.
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toHaveCount(0);
   await hydrated(page);
   await page.getByLabel('Project Exit Date').fill(today());
   await page.getByLabel('Destination', { exact: true }).selectOption('435');
@@ -133,8 +144,11 @@ test('a caseworker runs the intake for a household of three on a tablet and retu
   await expect(page.locator('#destination_subsidy_type-error')).toHaveText('Choose the rental subsidy type.');
   await page.getByLabel('Destination', { exact: true }).selectOption('422');
   await expect(page.getByLabel('Rental subsidy type')).toBeHidden();
+  const exited = page.waitForResponse((r) => r.url().includes('/api/enrollments/exit') && r.request().method() === 'POST');
   await page.getByRole('button', { name: 'Exit', exact: true }).click();
+  expect((await exited).status()).toBe(200);
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Exit', exact: true })).toHaveCount(0);
   const noor = page.getByRole('table', { name: 'Household' }).getByRole('row', { name: /Noor Achebe/ });
   await expect(noor).not.toContainText('Still enrolled');
 });

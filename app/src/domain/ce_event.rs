@@ -337,13 +337,19 @@ pub fn validate_ce_event(
 
     // Result Date: exactly when a result is set; for a successful referral, the enrollment's
     // project start date; never before the Event Date or the acknowledgement, never in the future.
-    let result_date = match (
-        referral_result,
-        errors.check(
-            F::ResultDate.name(),
-            parse_optional_date(&draft.result_date),
-        ),
-    ) {
+    let entered = errors.check(
+        F::ResultDate.name(),
+        parse_optional_date(&draft.result_date),
+    );
+    // The browser fills a successful referral's Result Date in as the enrollment is chosen; a
+    // form posted without JavaScript may leave it blank, and it is taken from the enrollment.
+    let entered = match entered {
+        Some(None) if successful => {
+            Some(successful_result_date(options, &draft.resulting_enrollment))
+        }
+        other => other,
+    };
+    let result_date = match (referral_result, entered) {
         (None, Some(Some(_))) => {
             errors.add(
                 F::ResultDate.name(),
@@ -782,6 +788,37 @@ mod tests {
         );
         assert_eq!(update.not_housed_reason_id, Some(2));
         assert_eq!(update.resulting_enrollment_id, None);
+    }
+
+    #[test]
+    fn a_successful_result_without_a_result_date_takes_the_enrollments_start() {
+        let blank = CeEventDraft {
+            referral_result: "1".into(),
+            resulting_enrollment: "7".into(),
+            result_date: "".into(),
+            ..draft()
+        };
+        let update = check(&facts(), &blank).unwrap();
+        assert_eq!(update.result_date, Some(d("2026-11-15")));
+        assert_eq!(update.resulting_enrollment_id, Some(7));
+        // Without an enrollment there is nothing to take it from.
+        let neither = CeEventDraft {
+            resulting_enrollment: "".into(),
+            ..blank.clone()
+        };
+        let errors = check(&facts(), &neither).unwrap_err();
+        assert_eq!(errors.get("result_date"), Some("Enter the Result Date."));
+        // An unsuccessful result still asks for it.
+        let unsuccessful = CeEventDraft {
+            referral_result: "2".into(),
+            resulting_enrollment: "".into(),
+            not_housed_reason: "1".into(),
+            ..blank
+        };
+        assert_eq!(
+            error_of(check(&facts(), &unsuccessful), "result_date"),
+            "Enter the Result Date."
+        );
     }
 
     #[test]

@@ -136,6 +136,22 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     .into_any()
 }
 
+/// An address the app has no page for: 404, and a way on.
+#[component]
+pub fn PageNotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="panel notice" role="alert">
+            <h1>"Page not found"</h1>
+            <p>"There is no page at this address. It may have been mistyped or moved."</p>
+            <p><a href="/">"Go to the dashboard"</a>" · "<a href=crate::routes::CLIENTS>"Back to Clients"</a></p>
+        </section>
+    }
+}
+
 /// What a user without an applied Workgroup and Organization sees instead of a page.
 #[component]
 pub fn NoContextNotice() -> impl IntoView {

@@ -548,3 +548,26 @@ async fn the_session_cookie_ends_with_the_browser_session(pool: PgPool) {
     assert!(!cookie.contains("expires"), "{cookie}");
     assert!(cookie.contains("httponly"), "{cookie}");
 }
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn an_address_without_a_page_answers_404_with_a_way_on(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let cookie = app.sign_in("caseworker").await;
+    let response = reqwest::Client::new()
+        .get(format!("{}/clients/1/no-such-page", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<h1>Page not found</h1>"), "{html}");
+    assert!(
+        html.contains(r#"<a href="/">Go to the dashboard</a>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<a href="/clients">Back to Clients</a>"#),
+        "{html}"
+    );
+}

@@ -103,6 +103,9 @@ struct Editor {
     touched: RwSignal<Vec<&'static str>>,
     options: StoredValue<Vec<EnrollmentOption>>,
     shown: Signal<Option<AppError>>,
+    /// False in the server-rendered page (and without JavaScript): every outcome field is shown,
+    /// so a referral can be resolved by a plain form post.
+    interactive: RwSignal<bool>,
 }
 
 impl Editor {
@@ -152,6 +155,11 @@ impl Editor {
     fn has_result(self) -> bool {
         self.draft.with(|d| !d.referral_result.is_empty())
     }
+
+    /// Hides a field that does not apply, only once the page is interactive.
+    fn hidden_unless(self, applies: fn(Editor) -> bool) -> impl Fn() -> bool + Copy {
+        move || self.interactive.get() && !applies(self)
+    }
 }
 
 #[component]
@@ -177,11 +185,14 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
     });
     // Errors shown: the rules' verdict on fields the user has touched, then the server's.
     let shown = shown_errors(validation, touched, server_error);
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
     let editor = Editor {
         draft,
         touched,
         options,
         shown,
+        interactive,
     };
     // "Saved.", then the form reloads with the saved values (and the new version).
     follow_saves(save, saved, reload);
@@ -386,7 +397,7 @@ fn OutcomeFieldset(form: CeEventForm, editor: Editor) -> impl IntoView {
         <fieldset>
             <legend>"Referral outcome"</legend>
             {result}
-            <div class="field" class:hidden=move || !editor.has_result()>
+            <div class="field" class:hidden=editor.hidden_unless(Editor::has_result)>
                 <label for="not_housed_reason">{F::NotHousedReason.label()}</label>
                 <select id="not_housed_reason" name=F::NotHousedReason.form_name()
                     on:change=move |ev| editor.set(F::NotHousedReason, event_target_value(&ev))
@@ -449,7 +460,7 @@ fn OpenOutcome(form: CeEventForm, editor: Editor) -> impl IntoView {
             </select>
             <FieldError error=editor.shown field="referral_result"/>
         </div>
-        <div class="field" class:hidden=move || !editor.successful()>
+        <div class="field" class:hidden=editor.hidden_unless(Editor::successful)>
             <label for="resulting_enrollment">{F::ResultingEnrollment.label()}</label>
             <select id="resulting_enrollment" name=F::ResultingEnrollment.form_name()
                 on:change=move |ev| editor.set(F::ResultingEnrollment, event_target_value(&ev))
@@ -468,7 +479,7 @@ fn OpenOutcome(form: CeEventForm, editor: Editor) -> impl IntoView {
             })}
             <FieldError error=editor.shown field="resulting_enrollment"/>
         </div>
-        <div class="field" class:hidden=move || !editor.has_result()>
+        <div class="field" class:hidden=editor.hidden_unless(Editor::has_result)>
             <label for="result_date">{F::ResultDate.label()}</label>
             <input id="result_date" name=F::ResultDate.form_name() type="date"
                 min=form.facts.event_date.to_string() max=today().to_string()
@@ -476,8 +487,8 @@ fn OpenOutcome(form: CeEventForm, editor: Editor) -> impl IntoView {
                 value=form.draft.result_date.clone() prop:value=editor.value(F::ResultDate)
                 on:input=move |ev| editor.set(F::ResultDate, event_target_value(&ev))
                 aria-invalid=editor.invalid(F::ResultDate) aria-describedby="result_date-hint result_date-error"/>
-            {move || editor.successful().then(|| view! {
-                <p class="hint" id="result_date-hint">"For a successful referral this is the Resulting Enrollment's project start date."</p>
+            {move || (editor.successful() || !editor.interactive.get()).then(|| view! {
+                <p class="hint" id="result_date-hint">"For a successful referral this is the Resulting Enrollment's project start date (left blank, it is taken from the enrollment)."</p>
             })}
             <FieldError error=editor.shown field="result_date"/>
         </div>

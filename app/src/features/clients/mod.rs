@@ -232,7 +232,7 @@ pub fn ClientMenu(client_id: i64, current: RecordPage) -> impl IntoView {
             <details class="menu-folder" open>
                 <summary>"Enrollment and Services"</summary>
                 <ul>
-                    <li><a href=format!("/clients/{client_id}/enrollments") aria-current=current_if(RecordPage::Enrollments)>"Enrollments"</a></li>
+                    <li><a href=crate::routes::client_enrollments(client_id) aria-current=current_if(RecordPage::Enrollments)>"Enrollments"</a></li>
                     <li><a href=format!("/clients/{client_id}/ce-events") aria-current=current_if(RecordPage::CeEvent)>"CE Event"</a></li>
                     <li><a href=format!("/clients/{client_id}/referrals") aria-current=current_if(RecordPage::Referrals)>"Referrals"</a></li>
                 </ul>

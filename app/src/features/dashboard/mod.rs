@@ -65,7 +65,7 @@ fn CountsView(counts: ReferralCounts) -> impl IntoView {
                 <span class="count" data-testid="count-in-progress">{counts.in_progress}</span><span class="what">"In progress"</span></a></li>
             <li class:alert=has_overdue><a href=link(IncomingFilter::Overdue) aria-label=format!("{} overdue", counts.overdue)>
                 <span class="count" data-testid="count-overdue">{counts.overdue}</span><span class="what">"Overdue"</span></a></li>
-            <li><a href=link(IncomingFilter::Resolved) aria-label=format!("{} resolved in the last 30 days", counts.resolved_30)>
+            <li><a href=link(IncomingFilter::Resolved) aria-label=format!("{} resolved, last 30 days", counts.resolved_30)>
                 <span class="count" data-testid="count-resolved">{counts.resolved_30}</span><span class="what">"Resolved, last 30 days"</span></a></li>
         </ul>
         <h3 class="tiles-heading">"Non-CE referrals"</h3>

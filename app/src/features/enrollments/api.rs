@@ -26,6 +26,9 @@ pub struct EnrollmentRow {
     pub entry_date: NaiveDate,
     pub move_in_date: Option<NaiveDate>,
     pub exit_date: Option<NaiveDate>,
+    /// The client's Coordinated Entry enrollment (project type 14): its exit is "Exit the
+    /// Enrollment" (article 004), and only the CoC's CE organization records it.
+    pub is_coordinated_entry: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,7 +246,9 @@ pub async fn exit_enrollment(
 /// After a form posted without JavaScript, the browser returns to the enrollment page.
 #[cfg(feature = "ssr")]
 fn back_to_enrollment(client_id: i64, enrollment_id: i64) {
-    crate::ssr::redirect_plain_form_post(&format!(
-        "/clients/{client_id}/enrollments/{enrollment_id}?saved=1"
+    crate::ssr::redirect_plain_form_post(&crate::routes::with_query(
+        &crate::routes::enrollment(client_id, enrollment_id),
+        "saved",
+        "1",
     ));
 }

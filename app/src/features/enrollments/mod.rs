@@ -17,9 +17,10 @@ use crate::domain::intake::{prior_living_questions, validate_enrollment_answers}
 use crate::error::{AppError, FieldErrors};
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
+use crate::routes;
 use crate::ui::{form_error, param_id, today, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
 use api::{
-    get_enrollment, list_enrollments, EnrollmentView, ExitEnrollment, RecordMoveIn,
+    get_enrollment, list_enrollments, EnrollmentRow, EnrollmentView, ExitEnrollment, RecordMoveIn,
     UpdateEnrollmentAnswers,
 };
 use leptos::prelude::*;
@@ -63,17 +64,22 @@ fn EnrollmentList() -> impl IntoView {
                                                 <th scope="col">"Project"</th><th scope="col">"Organization"</th>
                                                 <th scope="col">"Relationship to HoH"</th><th scope="col">"Project Start Date"</th>
                                                 <th scope="col">"Housing Move-in Date"</th><th scope="col">"Project Exit Date"</th>
+                                                <th scope="col"><span class="sr-only">"Actions"</span></th>
                                             </tr></thead>
                                             <tbody>
-                                                {list.rows.into_iter().map(|r| view! {
-                                                    <tr>
-                                                        <td><a href=format!("/clients/{client_id}/enrollments/{}", r.id)>{r.project}</a><br/><span class="muted">{r.project_type}</span></td>
-                                                        <td>{r.organization}</td>
-                                                        <td>{r.relationship}</td>
-                                                        <td>{format_date(r.entry_date)}</td>
-                                                        <td>{r.move_in_date.map(format_date).unwrap_or_default()}</td>
-                                                        <td>{r.exit_date.map(format_date).unwrap_or_else(|| "Open".into())}</td>
-                                                    </tr>
+                                                {list.rows.into_iter().map(|r| {
+                                                    let address = routes::enrollment(client_id, r.id);
+                                                    view! {
+                                                        <tr>
+                                                            <td><a href=address.clone()>{r.project.clone()}</a><br/><span class="muted">{r.project_type.clone()}</span></td>
+                                                            <td>{r.organization.clone()}</td>
+                                                            <td>{r.relationship.clone()}</td>
+                                                            <td>{format_date(r.entry_date)}</td>
+                                                            <td>{r.move_in_date.map(format_date).unwrap_or_default()}</td>
+                                                            <td>{r.exit_date.map(format_date).unwrap_or_else(|| "Open".into())}</td>
+                                                            <td><EnrollmentActions row=r address/></td>
+                                                        </tr>
+                                                    }
                                                 }).collect_view()}
                                             </tbody>
                                         </table>
@@ -86,6 +92,31 @@ fn EnrollmentList() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The row's action button (article 004: "Locate the CE enrollment. Click the action button.
+/// Select Exit the Enrollment."): a `<details>` menu, so it opens without JavaScript too.
+#[component]
+fn EnrollmentActions(row: EnrollmentRow, address: String) -> impl IntoView {
+    let exit = row.exit_date.is_none().then(|| {
+        let label = if row.is_coordinated_entry {
+            "Exit the Enrollment"
+        } else {
+            "Exit the project"
+        };
+        view! { <li><a href=format!("{address}#exit")>{label}</a></li> }
+    });
+    view! {
+        <details class="row-actions">
+            <summary aria-label=format!("Actions for {}", row.project)>
+                <span aria-hidden="true">"⋯"</span>
+            </summary>
+            <ul role="list">
+                <li><a href=address.clone()>"Open the enrollment"</a></li>
+                {exit}
+            </ul>
+        </details>
     }
 }
 
@@ -113,6 +144,9 @@ fn EnrollmentDetail() -> impl IntoView {
         },
     );
     let saved = RwSignal::new(use_query_map().read_untracked().get("saved").is_some());
+    // "Saved." belongs to one enrollment: following a household link to another one (the same
+    // page with another id) must not carry it over.
+    Effect::watch(enrollment, move |_, _, _| saved.set(false), false);
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading the enrollment…"</p> }>
             {move || Suspend::new(async move {
@@ -122,6 +156,21 @@ fn EnrollmentDetail() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The Housing Move-in Date among the enrollment's facts, where it is not already the subject of
+/// the form below (HUD 3.20: permanent housing projects only; elsewhere it is not collected).
+fn move_in_fact(e: &EnrollmentView) -> Option<String> {
+    let permanent = e
+        .move_in
+        .project_type
+        .and_then(ProjectType::from_code)
+        .is_some_and(ProjectType::is_permanent_housing);
+    match e.move_in.move_in_date {
+        Some(date) => Some(format_date(date)),
+        None if permanent && !e.can_edit => Some("Not recorded".into()),
+        None => None,
     }
 }
 
@@ -154,7 +203,7 @@ fn EnrollmentDetails(
                     <dt>"Project Start Date"</dt><dd>{format_date(e.entry_date)}</dd>
                     <dt>"Relationship to Head of Household"</dt><dd>{e.relationship.clone()}</dd>
                     <dt>"Enrollment CoC"</dt><dd>{e.enrollment_coc.clone().unwrap_or_else(|| "Not collected (not the head of household)".into())}</dd>
-                    <dt>"Housing Move-in Date"</dt><dd>{e.move_in.move_in_date.map(format_date).unwrap_or_else(|| "Not recorded".into())}</dd>
+                    {move_in_fact(&e).map(|shown| view! { <dt>"Housing Move-in Date"</dt><dd>{shown}</dd> })}
                     <dt>"Project Exit Date"</dt><dd>{e.exit.as_ref().map(|x| format!("{} — {}", format_date(x.exit_date), x.destination)).unwrap_or_else(|| "Still enrolled".into())}</dd>
                     {e.answers.iter().map(|(label, answer)| view! { <dt>{label.clone()}</dt><dd>{answer.clone()}</dd> }).collect_view()}
                 </dl>
@@ -164,7 +213,7 @@ fn EnrollmentDetails(
                     <tbody>
                         {household.into_iter().map(|m| view! {
                             <tr>
-                                <td><a href=format!("/clients/{}/enrollments/{}", m.client_id, m.enrollment_id)>{m.name}</a></td>
+                                <td><a href=routes::enrollment(m.client_id, m.enrollment_id)>{m.name}</a></td>
                                 <td>{m.relationship}</td>
                                 <td>{format_date(m.entry_date)}</td>
                                 <td>{m.exit_date.map(format_date).unwrap_or_else(|| "Still enrolled".into())}</td>
@@ -216,7 +265,7 @@ fn MoveInSection(e: EnrollmentView, reload: RwSignal<u32>, saved: RwSignal<bool>
     }
     view! {
         <section class="subsection" aria-labelledby="move-in-heading">
-            <h2 id="move-in-heading">"Housing Move-in Date"</h2>
+            <h2 id="move-in-heading">"Move-in"</h2>
             {match unavailable {
                 Some(reason) => view! { <p class="notice-inline" role="note">{reason}</p> }.into_any(),
                 None => view! {
@@ -326,7 +375,7 @@ fn ExitSection(e: EnrollmentView, reload: RwSignal<u32>, saved: RwSignal<bool>) 
     };
     if let (Some(reason), None) = (e.exit_unavailable.clone(), &e.exit) {
         return view! {
-            <section class="subsection" aria-labelledby="exit-heading">
+            <section class="subsection" id="exit" aria-labelledby="exit-heading">
                 <h2 id="exit-heading">{heading}</h2>
                 <p class="notice-inline" role="note">{reason}</p>
             </section>
@@ -337,7 +386,7 @@ fn ExitSection(e: EnrollmentView, reload: RwSignal<u32>, saved: RwSignal<bool>) 
         return ().into_any();
     }
     view! {
-        <section class="subsection" aria-labelledby="exit-heading">
+        <section class="subsection" id="exit" aria-labelledby="exit-heading">
             <h2 id="exit-heading">{heading}</h2>
             {is_ce.then(|| view! { <p class="hint">"Exiting the Coordinated Entry enrollment removes the client from the Priority List and closes any CE referral still open."</p> })}
             <ActionForm action=exit attr:novalidate=true>

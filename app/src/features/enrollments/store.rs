@@ -93,6 +93,7 @@ pub async fn list(
                     entry_date,
                     move_in_date,
                     exit_date,
+                    is_coordinated_entry: t == Some(ProjectType::CoordinatedEntry.code()),
                 }
             },
         )

@@ -1,8 +1,9 @@
 //! Where an export's CSV files live while it is written, checked and zipped.
 //!
-//! A server keeps no client data on its disk: [`UnnamedFiles`] are temporary files whose names
-//! are removed the moment they are opened, so they vanish with the job (also when the process
-//! is killed) and no other process can open them. The ZIP they make is stored in PostgreSQL
+//! A server keeps no client data on its disk: [`UnnamedFiles`] are temporary files that never
+//! have a name (Linux's `O_TMPFILE`; elsewhere the name is removed the moment they are
+//! opened), so they vanish with the job (also when the process is killed) and no other
+//! process can open them. The ZIP they make is stored in PostgreSQL
 //! (`hmis_export_chunks`). [`Folder`] writes named files into a folder, for the fixture tests
 //! and the golden files.
 
@@ -56,8 +57,23 @@ impl UnnamedFiles {
         }
     }
 
-    /// A file open for reading and writing whose name is already gone.
+    /// A file open for reading and writing that has no name on disk.
     pub fn unnamed_file(&self) -> io::Result<File> {
+        // Linux makes the file without ever giving it a name (`O_TMPFILE`), so nothing can
+        // see it, even for an instant; other systems and file systems without it (EOPNOTSUPP,
+        // EISDIR) get a fresh name removed before any data reaches the file.
+        #[cfg(target_os = "linux")]
+        {
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true).write(true);
+            std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_TMPFILE);
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            match options.open(&self.folder) {
+                Ok(file) => return Ok(file),
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EOPNOTSUPP | libc::EISDIR)) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let path = self.folder.join(format!(
             "threshold-export-{}",
             uuid::Uuid::new_v4().simple()
@@ -67,7 +83,6 @@ impl UnnamedFiles {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&path)?;
-        // Nothing has been written yet: the name is removed before any data reaches the file.
         std::fs::remove_file(&path)?;
         Ok(file)
     }

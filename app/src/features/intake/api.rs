@@ -264,10 +264,12 @@ pub async fn submit_intake(
             }
             crate::ssr::commit(tx).await?;
             let next_url = match stored.ce_event_id {
-                Some(event_id) => format!(
-                    "/clients/{client_id}/ce-events/{event_id}?enrollment={head_enrollment_id}"
+                Some(event_id) => crate::routes::with_query(
+                    &crate::routes::ce_event(client_id, event_id),
+                    "enrollment",
+                    &head_enrollment_id.to_string(),
                 ),
-                None => format!("/clients/{head_client}/enrollments/{head_enrollment_id}"),
+                None => crate::routes::enrollment(head_client, head_enrollment_id),
             };
             Ok(IntakeSubmitted {
                 head_enrollment_id,
