@@ -18,12 +18,13 @@ pub mod validate;
 pub mod writer;
 
 use crate::domain::export::{validate_export, ExportDraft, ExportPeriodType};
+use crate::error::AppError;
 use crate::features::auth::Guarded;
 use crate::ui::{
     form_error, shown_errors, today, unavailable_reason, ErrorPanel, ErrorSummary, FieldError,
     FieldLabels, SelectField, TextField,
 };
-use api::{list_exports, ExportStatus, StartExport};
+use api::{list_exports, ExportOverview, ExportStatus, StartExport};
 use chrono::Datelike;
 use leptos::prelude::*;
 
@@ -48,6 +49,14 @@ fn Export() -> impl IntoView {
     // The form is read once; the list below refreshes while an export runs, without touching
     // what the user is typing.
     let form = Resource::new(|| (), |_| list_exports());
+    // Both resources are made here, outside the Suspend: a resource first made inside one runs
+    // its server function where the server-side render has no database pool (a page loaded
+    // straight at /export then never hydrated).
+    let tick = RwSignal::new(0u64);
+    let list = Resource::new(
+        move || (start.version().get(), tick.get()),
+        |_| list_exports(),
+    );
     view! {
         <section class="panel">
             <h1>"HMIS CSV export"</h1>
@@ -55,7 +64,7 @@ fn Export() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match form.await {
-                        Ok(overview) => view! { <ExportForm cocs=overview.cocs start/> <RecentExports start/> }.into_any(),
+                        Ok(overview) => view! { <ExportForm cocs=overview.cocs start/> <RecentExports list tick/> }.into_any(),
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     }
                 })}
@@ -66,12 +75,10 @@ fn Export() -> impl IntoView {
 
 /// The user's recent exports, polled while one runs.
 #[component]
-fn RecentExports(start: ServerAction<StartExport>) -> impl IntoView {
-    let tick = RwSignal::new(0u64);
-    let list = Resource::new(
-        move || (start.version().get(), tick.get()),
-        |_| list_exports(),
-    );
+fn RecentExports(
+    list: Resource<Result<ExportOverview, AppError>>,
+    tick: RwSignal<u64>,
+) -> impl IntoView {
     let running = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(list)) = list.get() {
