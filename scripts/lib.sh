@@ -128,8 +128,10 @@ leptos_env() {
 }
 
 build_release() {
-  log "Building the release server and WASM (cargo leptos build --release --precompress)"
+  log "Building the release server and WASM (cargo leptos build --release --precompress --split)"
   # --precompress writes .br and .gz beside each asset; the server sends the smallest the
-  # browser accepts instead of compressing the 4 MB WASM again on every download.
-  (cd "$ROOT" && cargo leptos build --release --precompress)
+  # browser accepts instead of compressing the WASM again on every download. --split cuts the
+  # lazy routes' code (app/src/lib.rs, `lazy_pages!`) out of the first download into chunks
+  # fetched when the user first goes to such a page.
+  (cd "$ROOT" && cargo leptos build --release --precompress --split)
 }

@@ -31,8 +31,57 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
+
+/// A page whose code the browser fetches the first time the user goes there
+/// (`cargo leptos build --split`): the sign-in page and the dashboard come with the first
+/// download, every other page in a chunk of its own (issue 16).
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages!(
+    ChangePasswordRoute => ChangePasswordPage,
+    ClientsRoute => ClientsPage,
+    ClientRecordRoute => ClientRecordPage,
+    CeEventsRoute => CeEventsPage,
+    CeEventFormRoute => CeEventFormPage,
+    IntakeRoute => IntakePage,
+    EnrollmentsRoute => EnrollmentsPage,
+    EnrollmentRoute => EnrollmentPage,
+    ReferralsRoute => ReferralsPage,
+    ReferralOutcomeRoute => ReferralOutcomePage,
+    NonCeIncomingRoute => NonCeIncomingPage,
+    ReferRoute => ReferPage,
+    PriorityListRoute => PriorityListPage,
+    ReturnedReferralsRoute => ReturnedReferralsPage,
+    NotificationsRoute => NotificationsPage,
+    IncomingRoute => IncomingPage,
+    UsersRoute => UsersPage,
+    UserRoute => UserPage,
+    OrganizationsRoute => OrganizationsPage,
+    OrganizationRoute => OrganizationPage,
+    ProjectRoute => ProjectPage,
+    ProgramsRoute => ProgramsPage,
+    ExportRoute => ExportPage,
+    NeedStatusesRoute => NeedStatusesPage,
+    ReturnReasonsRoute => ReturnReasonsPage,
+);
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -80,31 +129,31 @@ fn Layout() -> impl IntoView {
                 <Routes fallback=|| view! { <ui::PageNotFound/> }>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/change-password") view=ChangePasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients") view=ClientsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients/:id") view=ClientRecordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients/:id/ce-events") view=CeEventsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients/:id/ce-events/:event_id") view=CeEventFormPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients/:id/intake/:draft_id") view=IntakePage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients/:id/enrollments") view=EnrollmentsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients/:id/enrollments/:enrollment_id") view=EnrollmentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients/:id/referrals") view=ReferralsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients/:id/referrals/:referral_id") view=ReferralOutcomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/referrals/non-ce") view=NonCeIncomingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/clients/:id/refer") view=ReferPage ssr=SsrMode::Async/>
-                    <Route path=path!("/priority-list") view=PriorityListPage ssr=SsrMode::Async/>
-                    <Route path=path!("/returned-referrals") view=ReturnedReferralsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/referrals/incoming") view=IncomingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users/:user_id") view=UserPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/organizations") view=OrganizationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/organizations/:organization_id") view=OrganizationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/projects/:project_id") view=ProjectPage ssr=SsrMode::Async/>
-                    <Route path=path!("/programs") view=ProgramsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/export") view=ExportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/settings/need-statuses") view=NeedStatusesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/settings/return-reasons") view=ReturnReasonsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/change-password") view={Lazy::<ChangePasswordRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients") view={Lazy::<ClientsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id") view={Lazy::<ClientRecordRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/ce-events") view={Lazy::<CeEventsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/ce-events/:event_id") view={Lazy::<CeEventFormRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/intake/:draft_id") view={Lazy::<IntakeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/enrollments") view={Lazy::<EnrollmentsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/enrollments/:enrollment_id") view={Lazy::<EnrollmentRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/referrals") view={Lazy::<ReferralsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/referrals/:referral_id") view={Lazy::<ReferralOutcomeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/referrals/non-ce") view={Lazy::<NonCeIncomingRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/clients/:id/refer") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/priority-list") view={Lazy::<PriorityListRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/returned-referrals") view={Lazy::<ReturnedReferralsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/referrals/incoming") view={Lazy::<IncomingRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users/:user_id") view={Lazy::<UserRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/organizations") view={Lazy::<OrganizationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/organizations/:organization_id") view={Lazy::<OrganizationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/projects/:project_id") view={Lazy::<ProjectRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/programs") view={Lazy::<ProgramsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/export") view={Lazy::<ExportRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/need-statuses") view={Lazy::<NeedStatusesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/return-reasons") view={Lazy::<ReturnReasonsRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
     }

@@ -181,3 +181,31 @@ test('the app code reaches the browser brotli-compressed, under a content-hashed
   const html = await page.request.get('/sign-in');
   expect(html.headers()['cache-control']).toBe('no-store');
 });
+
+test("a page's code arrives when the user first goes there, not with the sign-in page", async ({ page }) => {
+  const fetched: string[] = [];
+  page.on('response', (response) => {
+    const path = new URL(response.url()).pathname;
+    if (path.startsWith('/pkg/')) fetched.push(path);
+  });
+  await signIn(page, 'caseworker');
+  await hydrated(page);
+  // The sign-in page and the dashboard: the first WASM only, no page chunk.
+  expect(fetched.filter((p) => p.includes('split___'))).toEqual([]);
+  expect(fetched.filter((p) => /\/pkg\/threshold\.[\w-]+\.wasm$/.test(p))).toHaveLength(1);
+  await applyContext(page, 'HMIS User', 'Northside Housing Partners');
+
+  // Clients: its own chunk arrives on the way there, and the page works.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+  await expect(page.getByLabel('Name or Personal ID')).toBeVisible();
+  expect(fetched.some((p) => p.includes('split___clients_route_view'))).toBe(true);
+  expect(fetched.some((p) => p.includes('split___intake_route_view'))).toBe(false);
+  await page.getByLabel('Name or Personal ID').fill('Okonkwo');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('link', { name: 'Dashiell Okonkwo' })).toBeVisible();
+
+  // A page loaded straight from its address hydrates with its chunk, too.
+  await page.goto('/referrals/incoming');
+  await hydrated(page);
+  expect(fetched.some((p) => p.includes('split___incoming_route_view'))).toBe(true);
+});
