@@ -63,6 +63,21 @@ ensure_haproxy() {
   fi
 }
 
+# A real SMTP server for the e-mail tests: aiosmtpd from PyPI in a virtual environment of the
+# project's own (.tools/aiosmtpd); the tests start it with its Mailbox handler and read the
+# messages it stored. THRESHOLD_TEST_SMTPD names its Python for the tests.
+AIOSMTPD_VERSION=1.4.6
+ensure_aiosmtpd() {
+  local venv="$ROOT/.tools/aiosmtpd"
+  if ! "$venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    log "Installing aiosmtpd $AIOSMTPD_VERSION (a real SMTP server for the e-mail tests)"
+    rm -rf "$venv"
+    python3 -m venv "$venv" || return 1
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION" || return 1
+  fi
+  export THRESHOLD_TEST_SMTPD="$venv/bin/python"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

@@ -22,11 +22,12 @@ use features::enrollments::{EnrollmentPage, EnrollmentsPage};
 use features::hmis_export::ExportPage;
 use features::home::HomePage;
 use features::intake::IntakePage;
-use features::notifications::{NotificationBell, NotificationsPage};
+use features::notifications::{NotificationBell, NotificationsPage, OutboxAdminPage};
 use features::organizations::{OrganizationPage, OrganizationsPage, ProjectPage};
 use features::referrals::{NonCeIncomingPage, ReferralOutcomePage, ReferralsPage};
 use features::returns::{ReturnReasonsPage, ReturnedReferralsPage};
 use features::settings::NeedStatusesPage;
+use features::transfers::TransferRequestsPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
@@ -70,7 +71,9 @@ lazy_pages!(
     ReferRoute => ReferPage,
     PriorityListRoute => PriorityListPage,
     ReturnedReferralsRoute => ReturnedReferralsPage,
+    TransferRequestsRoute => TransferRequestsPage,
     NotificationsRoute => NotificationsPage,
+    OutboxRoute => OutboxAdminPage,
     IncomingRoute => IncomingPage,
     UsersRoute => UsersPage,
     UserRoute => UserPage,
@@ -143,8 +146,10 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/clients/:id/refer") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/priority-list") view={Lazy::<PriorityListRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/returned-referrals") view={Lazy::<ReturnedReferralsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/transfer-requests") view={Lazy::<TransferRequestsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/referrals/incoming") view={Lazy::<IncomingRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users/:user_id") view={Lazy::<UserRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/organizations") view={Lazy::<OrganizationsRoute>::new()} ssr=SsrMode::Async/>
@@ -178,10 +183,12 @@ fn SiteHeader() -> impl IntoView {
                                 <a href="/clients">"Clients"</a>
                                 {in_ce_org.then(|| view! { <a href="/priority-list">"Priority List"</a> })}
                                 {in_ce_org.then(|| view! { <a href=routes::RETURNED_REFERRALS>"Returned referrals"</a> })}
+                                {in_ce_org.then(|| view! { <a href=routes::TRANSFER_REQUESTS>"Transfer requests"</a> })}
                                 {is_admin.then(|| view! { <a href="/settings/need-statuses">"Need statuses"</a> })}
                                 {is_admin.then(|| view! { <a href=routes::RETURN_REASONS>"Return reasons"</a> })}
                                 {is_admin.then(|| view! { <a href="/admin/users">"Users"</a> })}
                                 {is_admin.then(|| view! { <a href="/admin/organizations">"Organizations"</a> })}
+                                {is_admin.then(|| view! { <a href=routes::OUTBOX>"E-mail outbox"</a> })}
                                 {(is_admin || in_ce_org).then(|| view! { <a href="/export">"HMIS CSV export"</a> })}
                             </nav>
                             <p class="active-context" data-testid="active-context">

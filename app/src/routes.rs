@@ -45,6 +45,15 @@ pub const RETURNED_REFERRALS: &str = "/returned-referrals";
 /// The System Administrator's Return reasons settings.
 pub const RETURN_REASONS: &str = "/settings/return-reasons";
 
+/// The Priority List Manager's queue of transfer requests awaiting an answer.
+pub const TRANSFER_REQUESTS: &str = "/transfer-requests";
+
+/// The organization's non-CE referral lists (incoming, and outgoing to reassign).
+pub const NON_CE_REFERRALS: &str = "/referrals/non-ce";
+
+/// The System Administrator's e-mail outbox.
+pub const OUTBOX: &str = "/admin/outbox";
+
 /// The signed-in user's notifications.
 pub const NOTIFICATIONS: &str = "/notifications";
 
@@ -109,6 +118,9 @@ mod tests {
         assert!(routes.contains(&format!("path!(\"{RETURNED_REFERRALS}\")")));
         assert!(routes.contains(&format!("path!(\"{NOTIFICATIONS}\")")));
         assert!(routes.contains(&format!("path!(\"{RETURN_REASONS}\")")));
+        assert!(routes.contains(&format!("path!(\"{OUTBOX}\")")));
+        assert!(routes.contains(&format!("path!(\"{NON_CE_REFERRALS}\")")));
+        assert!(routes.contains(&format!("path!(\"{TRANSFER_REQUESTS}\")")));
     }
 
     #[test]

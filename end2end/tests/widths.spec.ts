@@ -77,6 +77,7 @@ test("a Priority List Manager's pages fit a tablet", async ({ page }) => {
   await applyContext(page, 'Priority List Manager', 'Riverbend CoC Coordinated Entry');
   await visit(page, '/priority-list', 'Priority List');
   await visit(page, '/returned-referrals', 'Returned referrals');
+  await visit(page, '/transfer-requests', 'Transfer requests');
   await visit(page, '/clients?q=Ashby&dob=', 'Clients (search)');
   const client = await linkTo(page, 'Wendell Ashby');
   await visit(page, `${client}/refer`, 'Refer to housing opening');
@@ -95,4 +96,5 @@ test("a System Administrator's pages fit a tablet", async ({ page }) => {
   await visit(page, '/export', 'HMIS CSV export');
   await visit(page, '/settings/need-statuses', 'Referral Need Statuses');
   await visit(page, '/settings/return-reasons', 'Return reasons');
+  await visit(page, '/admin/outbox', 'E-mail outbox');
 });

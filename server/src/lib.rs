@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod config;
+pub mod mail;
 pub mod metrics;
 pub mod security;
 

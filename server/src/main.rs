@@ -106,6 +106,25 @@ async fn run(tuning: server::config::Tuning) -> Result<(), Box<dyn std::error::E
             });
             // Queued exports are taken up by this instance's worker (or another's).
             let worker = server::start_export_worker(&pool)?;
+            // E-mails: sent by this instance's outbox worker (or another's) when a mail server
+            // is configured; otherwise they wait in the outbox for the System Administrator.
+            let mailer = server::mail::Mailer::from_env()?;
+            app::ssr::mail::configure(&settings.public_origin.url(), mailer.is_some());
+            let outbox = match mailer {
+                Some(mailer) => {
+                    tracing::info!("e-mails are sent over THRESHOLD_SMTP_URL");
+                    Some(server::mail::OutboxWorker::start(
+                        pool.clone(),
+                        mailer,
+                        app::features::hmis_export::job::instance_name(),
+                    ))
+                }
+                None => {
+                    tracing::info!("THRESHOLD_SMTP_URL is not set: e-mails wait in the outbox");
+                    None
+                }
+            };
+            let notification_job = server::mail::start_notification_job(pool.clone());
             let metrics = match tuning.metrics_addr {
                 Some(metrics_addr) => {
                     let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
@@ -144,6 +163,10 @@ async fn run(tuning: server::config::Tuning) -> Result<(), Box<dyn std::error::E
             }
             deletion.abort();
             pruning.abort();
+            notification_job.abort();
+            if let Some(outbox) = outbox {
+                outbox.stop(&pool).await;
+            }
             // Another instance takes up the export this one was running.
             worker.stop();
             match app::features::hmis_export::job::release_claims(&pool, &worker.instance).await {

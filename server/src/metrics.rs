@@ -1,5 +1,5 @@
 //! Prometheus metrics (`metrics` with its Prometheus exporter): requests and their latency per
-//! route and server function, the database pool, and the HMIS CSV export queue. Served by
+//! route and server function, the database pool, the HMIS CSV export queue and the e-mail outbox. Served by
 //! [`router`] on a listener of its own (`THRESHOLD_METRICS_ADDR`), never on the public one.
 
 use axum::{
@@ -110,6 +110,17 @@ async fn render(pool: &PgPool) -> ([(http::HeaderName, &'static str); 1], String
             metrics::gauge!("threshold_export_jobs", "status" => "running").set(running as f64);
         }
         _ => tracing::warn!("metrics: the export queue could not be read"),
+    }
+    match tokio::time::timeout(
+        Duration::from_secs(2),
+        app::features::notifications::outbox::waiting(pool),
+    )
+    .await
+    {
+        Ok(Ok(waiting)) => {
+            metrics::gauge!("threshold_outbox_waiting").set(waiting as f64);
+        }
+        _ => tracing::warn!("metrics: the e-mail outbox could not be read"),
     }
     (
         [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],

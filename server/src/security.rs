@@ -34,6 +34,15 @@ pub struct PublicOrigin {
 }
 
 impl PublicOrigin {
+    /// `http(s)://host[:port]`, as links in e-mails begin.
+    pub fn url(&self) -> String {
+        format!(
+            "{}://{}",
+            if self.https { "https" } else { "http" },
+            self.authority
+        )
+    }
+
     /// Parses `http(s)://host[:port][/…]`.
     pub fn parse(url: &str) -> Result<Self, String> {
         let url = url.trim();

@@ -13,6 +13,8 @@ pub mod intake;
 pub mod notes;
 pub mod notifications;
 pub mod organizations;
+pub mod reassignments;
 pub mod referrals;
 pub mod returns;
 pub mod settings;
+pub mod transfers;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod constraints;
 pub mod demo;
+pub mod mail;
 pub mod passwords;
 pub mod scope;
 pub mod sessions;

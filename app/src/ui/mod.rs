@@ -120,11 +120,8 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         _ => ("Something went wrong", error.to_string()),
     };
     // The page answers with the error's status (404, 403), not 200, and offers a way back.
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
-            response.set_status(status);
-        }
+    if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+        answer_page_with(status);
     }
     view! {
         <section class="panel notice" role="alert">
@@ -136,13 +133,29 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     .into_any()
 }
 
+/// The HTTP status of the page being rendered on the server (nothing in the browser).
+fn answer_page_with(status: http::StatusCode) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
+/// False while the page is rendered on the server (and stays false without JavaScript); true
+/// once it is hydrated. Fields that do not apply are hidden only then, so a form posted without
+/// JavaScript still shows every field it may need.
+pub fn interactive() -> RwSignal<bool> {
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+    interactive
+}
+
 /// An address the app has no page for: 404, and a way on.
 #[component]
 pub fn PageNotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    answer_page_with(http::StatusCode::NOT_FOUND);
     view! {
         <section class="panel notice" role="alert">
             <h1>"Page not found"</h1>

@@ -141,6 +141,7 @@ async fn each_step_of_a_return_tells_the_other_side(pool: PgPool) {
                     event_date: today(),
                     event: "11".into(),
                     refer_anyway: String::new(),
+                    transfer: String::new(),
                 },
             },
             Some(&plm),

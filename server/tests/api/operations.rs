@@ -122,6 +122,7 @@ async fn metrics_count_requests_per_route_and_show_the_pool_and_the_export_queue
         sample(&text, r#"threshold_export_jobs{status="running"}"#),
         Some(0.0)
     );
+    assert_eq!(sample(&text, "threshold_outbox_waiting"), Some(0.0));
 }
 
 #[sqlx::test(migrator = "MIGRATIONS")]

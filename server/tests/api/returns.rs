@@ -86,6 +86,7 @@ async fn refer(app: &TestApp, cookie: &str, client_id: i64, project: &str, anywa
             }
             .into(),
             refer_anyway: if anyway { "yes".into() } else { String::new() },
+            transfer: String::new(),
         },
     };
     app.call_fn(&call, Some(cookie)).await

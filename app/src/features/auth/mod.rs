@@ -5,7 +5,9 @@ pub mod api;
 
 use crate::domain::access::{MembershipChoice, SessionInfo, Workgroup};
 use crate::error::AppError;
-use crate::ui::{form_error, ErrorPanel, ErrorSummary, FieldError, FieldLabels, NoContextNotice};
+use crate::ui::{
+    form_error, interactive, ErrorPanel, ErrorSummary, FieldError, FieldLabels, NoContextNotice,
+};
 use api::{ApplyContext, ChangePassword, SignIn, SignOut};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -202,8 +204,7 @@ pub fn SettingsSidebar(info: SessionInfo) -> impl IntoView {
     // With JavaScript the Organization list follows the chosen Workgroup. Without it (and until
     // the page hydrates, so the server's HTML and the first browser render agree) it lists every
     // Organization under its Workgroup, so any held pair can still be applied.
-    let interactive = RwSignal::new(false);
-    Effect::new(move |_| interactive.set(true));
+    let interactive = interactive();
     let applied_workgroup = applied.as_ref().map(|c| c.workgroup);
     let option = move |m: &MembershipChoice| {
         let selected =

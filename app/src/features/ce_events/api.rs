@@ -32,6 +32,7 @@ use {
         self,
         model::{reviews_returns, ReturnState},
     },
+    crate::features::transfers::api as transfers,
     crate::routes,
     crate::ssr::{auth, pool, respond, scope::client_name_in_scope, today},
     chrono::NaiveDate,
@@ -120,6 +121,7 @@ pub async fn refer_to_housing(client_id: i64, referral: ReferralChoice) -> Resul
                 project_id,
                 event_date,
                 event,
+                transfer,
                 ..
             } = referral;
             let actor = auth::require_actor().await?;
@@ -130,6 +132,7 @@ pub async fn refer_to_housing(client_id: i64, referral: ReferralChoice) -> Resul
             let enrollment = store::open_ce_enrollment(&mut *tx, client_id, &coc)
                 .await?
                 .ok_or(AppError::NotFound)?;
+            let answers = transfers::lock_for_referral(&mut tx, &transfer, client_id, &coc).await?;
             let target = match project_id.trim().parse::<i64>() {
                 Ok(id) => store::referral_targets(&mut *tx, &coc, today())
                     .await?
@@ -171,6 +174,9 @@ pub async fn refer_to_housing(client_id: i64, referral: ReferralChoice) -> Resul
             check_one_open_referral(open_to.as_deref(), refer_anyway)
                 .map_err(|message| AppError::field("refer_anyway", message))?;
             let id = store::insert_referral(&mut tx, &actor, &enrollment, &target, &valid).await?;
+            if let Some(request) = &answers {
+                transfers::answer_with_referral(&mut tx, &actor, request, id, &target.name).await?;
+            }
             let link = routes::ce_event(client_id, id);
             let notice = Notice {
                 kind: NotificationKind::ReferralReceived,

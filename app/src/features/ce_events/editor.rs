@@ -21,8 +21,8 @@ use crate::features::notes::{api::NoteOn, Notes};
 use crate::features::returns::ReturnSection;
 use crate::routes;
 use crate::ui::{
-    follow_saves, form_error, param_id, shown_errors, today, unavailable_reason, ErrorSummary,
-    FieldError, FieldLabels, Loaded,
+    follow_saves, form_error, interactive, param_id, shown_errors, today, unavailable_reason,
+    ErrorSummary, FieldError, FieldLabels, Loaded,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -185,14 +185,12 @@ fn CeEventEditor(form: CeEventForm, reload: RwSignal<u32>, saved: RwSignal<bool>
     });
     // Errors shown: the rules' verdict on fields the user has touched, then the server's.
     let shown = shown_errors(validation, touched, server_error);
-    let interactive = RwSignal::new(false);
-    Effect::new(move |_| interactive.set(true));
     let editor = Editor {
         draft,
         touched,
         options,
         shown,
-        interactive,
+        interactive: interactive(),
     };
     // "Saved.", then the form reloads with the saved values (and the new version).
     follow_saves(save, saved, reload);

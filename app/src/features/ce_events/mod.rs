@@ -13,6 +13,9 @@ use crate::domain::dates::format_date;
 use crate::error::AppError;
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
+use crate::features::transfers::{
+    transfer_summary_resource, TransferAnswered, TransferSummaryResource,
+};
 use crate::routes;
 use crate::ui::{form_error, param_id, today, ErrorSummary, FieldError, FieldLabels, Loaded};
 use api::{
@@ -140,6 +143,7 @@ const REFER_LABELS: FieldLabels = &[
     ("event_date", "Event Date"),
     ("event", "Event"),
     ("refer_anyway", "Refer although another referral is open"),
+    ("transfer", "Transfer request"),
 ];
 
 #[component]
@@ -156,11 +160,13 @@ fn Refer() -> impl IntoView {
             None => Err(AppError::NotFound),
         }
     });
-    view! { <Loaded resource=options loading="Loading…" view=|options| view! { <ReferForm options/> }/> }
+    // Made here, outside the form's Suspense, so that it reaches the browser.
+    let transfer = transfer_summary_resource(client_id);
+    view! { <Loaded resource=options loading="Loading…" view=move |options| view! { <ReferForm options transfer/> }/> }
 }
 
 #[component]
-fn ReferForm(options: ReferralOptions) -> impl IntoView {
+fn ReferForm(options: ReferralOptions, transfer: TransferSummaryResource) -> impl IntoView {
     let action = ServerAction::<ReferToHousing>::new();
     let error = form_error(action);
     let targets = StoredValue::new(options.targets.clone());
@@ -184,6 +190,8 @@ fn ReferForm(options: ReferralOptions) -> impl IntoView {
                 <ErrorSummary error labels=REFER_LABELS/>
                 <ActionForm action>
                     <input type="hidden" name="client_id" value=client_id.to_string()/>
+                    <TransferAnswered summary=transfer/>
+                    <FieldError error field="transfer"/>
                     <div class="field">
                         <label for="project_id">"Referred to project"</label>
                         <select id="project_id" name=referral_field("project_id") required aria-describedby="project_id-error"

@@ -217,6 +217,8 @@ pub struct ReferralChoice {
     pub event: String,
     /// "yes" when the PLM refers although the client has another open referral.
     pub refer_anyway: String,
+    /// The transfer request this referral answers (its id), or empty.
+    pub transfer: String,
 }
 
 impl ReferralChoice {

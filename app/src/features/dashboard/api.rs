@@ -203,7 +203,7 @@ pub const COUNTS_SQL: &str = "
     select case when r.date_referral_acknowledged is null then 'non_ce_awaiting' else 'non_ce_in_progress' end,
            null, null, count(*)
       from referrals r join projects p on p.id = r.to_project_id
-     where p.organization_id = $1 and r.result is null and r.deleted_at is null
+     where p.organization_id = $1 and r.result is null and r.deleted_at is null and r.closed_on is null
      group by 1";
 
 /// Rows per page of an incoming-referral list.

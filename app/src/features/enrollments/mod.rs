@@ -17,8 +17,13 @@ use crate::domain::intake::{prior_living_questions, validate_enrollment_answers}
 use crate::error::{AppError, FieldErrors};
 use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
+use crate::features::transfers::{
+    api::EnrollmentRef, transfer_resource, TransferResource, TransferSection,
+};
 use crate::routes;
-use crate::ui::{form_error, param_id, today, ErrorPanel, ErrorSummary, FieldError, FieldLabels};
+use crate::ui::{
+    form_error, interactive, param_id, today, ErrorPanel, ErrorSummary, FieldError, FieldLabels,
+};
 use api::{
     get_enrollment, list_enrollments, EnrollmentRow, EnrollmentView, ExitEnrollment, RecordMoveIn,
     UpdateEnrollmentAnswers,
@@ -143,6 +148,9 @@ fn EnrollmentDetail() -> impl IntoView {
             }
         },
     );
+    // Made here, outside the page's Suspense: a resource made inside it is not carried to the
+    // browser, and the page would not hydrate.
+    let transfers = transfer_resource(move || (client(), enrollment()), reload);
     let saved = RwSignal::new(use_query_map().read_untracked().get("saved").is_some());
     // "Saved." belongs to one enrollment: following a household link to another one (the same
     // page with another id) must not carry it over.
@@ -151,7 +159,7 @@ fn EnrollmentDetail() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the enrollment…"</p> }>
             {move || Suspend::new(async move {
                 match view_resource.await {
-                    Ok(e) => view! { <EnrollmentDetails e reload saved/> }.into_any(),
+                    Ok(e) => view! { <EnrollmentDetails e transfers reload saved/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -162,16 +170,20 @@ fn EnrollmentDetail() -> impl IntoView {
 /// The Housing Move-in Date among the enrollment's facts, where it is not already the subject of
 /// the form below (HUD 3.20: permanent housing projects only; elsewhere it is not collected).
 fn move_in_fact(e: &EnrollmentView) -> Option<String> {
-    let permanent = e
-        .move_in
-        .project_type
-        .and_then(ProjectType::from_code)
-        .is_some_and(ProjectType::is_permanent_housing);
     match e.move_in.move_in_date {
         Some(date) => Some(format_date(date)),
-        None if permanent && !e.can_edit => Some("Not recorded".into()),
+        None if is_permanent_housing(e) && !e.can_edit => Some("Not recorded".into()),
         None => None,
     }
+}
+
+/// Whether the enrollment's project is permanent housing, the only kind that records a Housing
+/// Move-in Date (HUD 3.20).
+fn is_permanent_housing(e: &EnrollmentView) -> bool {
+    e.move_in
+        .project_type
+        .and_then(ProjectType::from_code)
+        .is_some_and(ProjectType::is_permanent_housing)
 }
 
 /// The household row that stands for members outside the organization's scope.
@@ -185,6 +197,7 @@ fn household_elsewhere(count: i64) -> String {
 #[component]
 fn EnrollmentDetails(
     e: EnrollmentView,
+    transfers: TransferResource,
     reload: RwSignal<u32>,
     saved: RwSignal<bool>,
 ) -> impl IntoView {
@@ -227,6 +240,7 @@ fn EnrollmentDetails(
                 <AnswersSection e=e.clone() reload saved/>
                 <MoveInSection e=e.clone() reload saved/>
                 <ExitSection e=e.clone() reload saved/>
+                <TransferSection record=EnrollmentRef { client_id, enrollment_id: e.id } state=transfers reload saved/>
             </section>
         </div>
     }
@@ -255,12 +269,7 @@ fn MoveInSection(e: EnrollmentView, reload: RwSignal<u32>, saved: RwSignal<bool>
             reload.update(|n| *n += 1);
         }
     });
-    let permanent = e
-        .move_in
-        .project_type
-        .and_then(ProjectType::from_code)
-        .is_some_and(ProjectType::is_permanent_housing);
-    if !e.can_edit || !permanent || e.move_in.move_in_date.is_some() {
+    if !e.can_edit || !is_permanent_housing(&e) || e.move_in.move_in_date.is_some() {
         return ().into_any();
     }
     view! {
@@ -320,8 +329,7 @@ fn ExitSection(e: EnrollmentView, reload: RwSignal<u32>, saved: RwSignal<bool>) 
     let touched = RwSignal::new(Vec::<&'static str>::new());
     // Dependent questions are hidden only once the page is interactive, so a form posted
     // without JavaScript still shows every field it may need.
-    let interactive = RwSignal::new(false);
-    Effect::new(move |_| interactive.set(true));
+    let interactive = interactive();
     let rule = Memo::new(move |_| {
         let d = draft.get();
         facts.with_value(|f| validate_exit(&d, f, today()).err())
@@ -490,8 +498,7 @@ fn AnswersSection(
     let project_type = e.project_type_code.and_then(ProjectType::from_code);
     let entry = e.entry_date;
     let asks = e.asks_prior_living;
-    let interactive = RwSignal::new(false);
-    Effect::new(move |_| interactive.set(true));
+    let interactive = interactive();
     let rule = Memo::new(move |_| {
         draft.with(|d| validate_enrollment_answers(d, project_type, entry, asks, today()).err())
     });

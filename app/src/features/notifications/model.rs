@@ -1,6 +1,7 @@
 //! In-app notifications: what happened on a referral, for the organization on the other side,
 //! as a deep link. The text never names the client (HMIS privacy): only what happened and where.
 
+use crate::domain::notify::{Delivery, Transition};
 use serde::{Deserialize, Serialize};
 
 /// What a notification is about (`notifications.kind`).
@@ -12,6 +13,22 @@ pub enum NotificationKind {
     ReturnSentBack,
     NoteAdded,
     ReferralResolved,
+    /// The timeliness sweep: the referral's need status is due tomorrow.
+    ReferralDueTomorrow,
+    /// The timeliness sweep: the referral is past its due date.
+    ReferralOverdue,
+    /// A provider asked Coordinated Entry for a transfer of an enrolled client.
+    TransferRequested,
+    /// Coordinated Entry answered a transfer request with a new referral.
+    TransferReferred,
+    /// Coordinated Entry declined a transfer request.
+    TransferDeclined,
+    /// The receiving organization asks the referring one to reassign a non-CE referral.
+    ReassignmentRequested,
+    /// The referring organization reassigned the referral to another project.
+    ReferralReassigned,
+    /// The referring organization withdrew the referral.
+    ReferralWithdrawn,
 }
 
 impl NotificationKind {
@@ -23,6 +40,14 @@ impl NotificationKind {
             Self::ReturnSentBack => "return_sent_back",
             Self::NoteAdded => "note_added",
             Self::ReferralResolved => "referral_resolved",
+            Self::ReferralDueTomorrow => "referral_due_tomorrow",
+            Self::ReferralOverdue => "referral_overdue",
+            Self::TransferRequested => "transfer_requested",
+            Self::TransferReferred => "transfer_referred",
+            Self::TransferDeclined => "transfer_declined",
+            Self::ReassignmentRequested => "reassignment_requested",
+            Self::ReferralReassigned => "referral_reassigned",
+            Self::ReferralWithdrawn => "referral_withdrawn",
         }
     }
 
@@ -42,6 +67,26 @@ impl NotificationKind {
             }
             Self::NoteAdded => format!("{detail} added a note on a referral to {project}."),
             Self::ReferralResolved => format!("A referral to {project} was resolved: {detail}."),
+            Self::ReferralDueTomorrow => Transition::DueTomorrow.message(project),
+            Self::ReferralOverdue => Transition::Overdue.message(project),
+            Self::TransferRequested => {
+                format!("{detail} asked for a transfer of a client enrolled in {project}.")
+            }
+            Self::TransferReferred => format!(
+                "Coordinated Entry answered a transfer request from {project} with a referral to {detail}."
+            ),
+            Self::TransferDeclined => {
+                format!("Coordinated Entry declined a transfer request from {project}.")
+            }
+            Self::ReassignmentRequested => format!(
+                "{detail} says a referral to {project} was sent incorrectly or needs reassignment."
+            ),
+            Self::ReferralReassigned => format!(
+                "The referring organization reassigned a referral to {project} to another project."
+            ),
+            Self::ReferralWithdrawn => {
+                format!("The referring organization withdrew a referral to {project}.")
+            }
         };
         // The column holds at most 300 characters; project names are at most 200.
         text.chars().take(300).collect()
@@ -64,6 +109,47 @@ pub struct NotificationList {
     pub unread: i64,
 }
 
+impl NotificationKind {
+    /// The kind of a timeliness transition's notification.
+    pub const fn of_transition(transition: Transition) -> Self {
+        match transition {
+            Transition::DueTomorrow => Self::ReferralDueTomorrow,
+            Transition::Overdue => Self::ReferralOverdue,
+        }
+    }
+}
+
+/// A message of the e-mail outbox, as the System Administrator reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i32,
+    pub created: String,
+    pub sent: Option<String>,
+    pub failed: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// The outbox page: the latest messages, how many wait, and whether a mail server sends them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxPage {
+    pub entries: Vec<OutboxEntry>,
+    pub waiting: i64,
+    pub sending: bool,
+}
+
+/// The user's notification delivery, as the preference form shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryPreference {
+    pub delivery: Delivery,
+    /// E-mail choices need an address on file.
+    pub has_email: bool,
+    pub version: i32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,7 +169,33 @@ mod tests {
             NoteAdded.message("Northside PSH", "Riverbend CoC Coordinated Entry"),
             "Riverbend CoC Coordinated Entry added a note on a referral to Northside PSH."
         );
-        for kind in [ReturnConfirmed, ReturnSentBack, ReferralResolved] {
+        assert_eq!(
+            ReferralOverdue.message("Northside PSH", ""),
+            Transition::Overdue.message("Northside PSH")
+        );
+        assert_eq!(
+            NotificationKind::of_transition(Transition::DueTomorrow),
+            ReferralDueTomorrow
+        );
+        assert_eq!(
+            NotificationKind::of_transition(Transition::Overdue),
+            ReferralOverdue
+        );
+        assert_eq!(
+            ReassignmentRequested.message("Eastgate Case Management", "Eastgate Community Services"),
+            "Eastgate Community Services says a referral to Eastgate Case Management was sent incorrectly or needs reassignment."
+        );
+        assert_eq!(
+            ReferralWithdrawn.message("Eastgate Case Management", ""),
+            "The referring organization withdrew a referral to Eastgate Case Management."
+        );
+        for kind in [
+            ReturnConfirmed,
+            ReturnSentBack,
+            ReferralResolved,
+            ReferralDueTomorrow,
+            ReferralReassigned,
+        ] {
             assert!(kind.message("P", "d").contains("referral to P"), "{kind:?}");
         }
         assert_eq!(
@@ -97,7 +209,9 @@ mod tests {
 
     #[test]
     fn stored_kinds_are_those_the_table_accepts() {
-        let migration = include_str!("../../../../migrations/20261202000013_notifications.sql");
+        // The kinds' check as migration 17 left it.
+        let migration =
+            include_str!("../../../../migrations/20261204000017_referral_reassignment.sql");
         for kind in [
             NotificationKind::ReferralReceived,
             NotificationKind::ReferralReturned,
@@ -105,6 +219,14 @@ mod tests {
             NotificationKind::ReturnSentBack,
             NotificationKind::NoteAdded,
             NotificationKind::ReferralResolved,
+            NotificationKind::ReferralDueTomorrow,
+            NotificationKind::ReferralOverdue,
+            NotificationKind::TransferRequested,
+            NotificationKind::TransferReferred,
+            NotificationKind::TransferDeclined,
+            NotificationKind::ReassignmentRequested,
+            NotificationKind::ReferralReassigned,
+            NotificationKind::ReferralWithdrawn,
         ] {
             assert!(
                 migration.contains(&format!("'{}'", kind.stored())),

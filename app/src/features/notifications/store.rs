@@ -2,6 +2,8 @@
 //! transaction of the change they report, so a refused change notifies nobody.
 
 use super::model::{NotificationItem, NotificationKind};
+use crate::domain::notify::{notification_email, Delivery};
+use crate::ssr::mail;
 use sqlx::{PgExecutor, Postgres, Transaction};
 
 /// What a change tells the other side: kind, text and link.
@@ -11,24 +13,36 @@ pub struct Notice<'a> {
     pub link: &'a str,
 }
 
-/// Notifies every active member of the organization but the actor.
+/// Notifies every active member of the organization but the actor. Members who want each
+/// notification by e-mail get it queued in the outbox in the same statement (the e-mail says what
+/// the notification says, and links to it).
 pub async fn notify_organization(
     tx: &mut Transaction<'_, Postgres>,
     organization_id: i64,
     actor_id: i64,
     notice: &Notice<'_>,
 ) -> Result<(), sqlx::Error> {
+    let email = notification_email(&notice.message, &mail::absolute(notice.link));
     sqlx::query!(
-        "insert into notifications (user_id, kind, message, link, organization_id)
-         select distinct m.user_id, $3, $4, $5, m.organization_id
-           from memberships m join users u on u.id = m.user_id
-          where m.organization_id = $1 and m.deleted_at is null and u.active and u.deleted_at is null
-            and u.id <> $2",
+        "with sent as (
+             insert into notifications (user_id, kind, message, link, organization_id)
+             select distinct m.user_id, $3, $4, $5, m.organization_id
+               from memberships m join users u on u.id = m.user_id
+              where m.organization_id = $1 and m.deleted_at is null and u.active and u.deleted_at is null
+                and u.id <> $2
+             returning user_id)
+         insert into outbox (user_id, recipient, subject, body)
+         select u.id, u.email, $6, $7
+           from sent join users u on u.id = sent.user_id
+          where u.notification_delivery = $8 and length(trim(u.email)) >= 3",
         organization_id,
         actor_id,
         notice.kind.stored(),
         notice.message,
         notice.link,
+        email.subject,
+        email.body,
+        Delivery::EmailNow.stored(),
     )
     .execute(&mut **tx)
     .await?;
@@ -113,4 +127,47 @@ pub async fn mark_all_read(db: impl PgExecutor<'_>, user_id: i64) -> Result<u64,
     .execute(db)
     .await?
     .rows_affected())
+}
+
+/// The user's delivery preference and whether they have an e-mail address, with the version
+/// the preference form is guarded by.
+pub struct DeliveryRow {
+    pub delivery: String,
+    pub has_email: bool,
+    pub version: i32,
+}
+
+pub async fn delivery(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+) -> Result<Option<DeliveryRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DeliveryRow,
+        r#"select notification_delivery as delivery,
+                  coalesce(length(trim(email)) >= 3, false) as "has_email!", version
+             from users where id = $1 and deleted_at is null"#,
+        user_id,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Stores the preference if the user's row is still at `version`; the new version, or `None`
+/// when someone changed the user in between.
+pub async fn set_delivery(
+    tx: &mut Transaction<'_, Postgres>,
+    user_id: i64,
+    version: i32,
+    delivery: Delivery,
+) -> Result<Option<i32>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "update users set notification_delivery = $3, version = version + 1, updated_at = now(), updated_by = $1
+          where id = $1 and version = $2 and deleted_at is null
+          returning version",
+        user_id,
+        version,
+        delivery.stored(),
+    )
+    .fetch_optional(&mut **tx)
+    .await
 }

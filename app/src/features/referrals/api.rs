@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use {
     super::store,
     crate::domain::access::Workgroup,
+    crate::domain::reassignment::closed_label,
     crate::domain::referral::{validate_new_referral, validate_outcome},
     crate::features::notes::{
         self,
@@ -20,6 +21,7 @@ use {
         model::NotificationKind,
         store::{self as notify, Notice},
     },
+    crate::features::reassignments,
     crate::routes,
     crate::ssr::{auth, pool, respond, scope::client_name_in_scope, today},
     chrono::NaiveDate,
@@ -105,8 +107,12 @@ pub async fn get_referral(client_id: i64, referral_id: i64) -> Result<ReferralFo
             let r = store::load(&pool, context, client_id, referral_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
+            // A closed referral (reassigned or withdrawn, article 003) takes no outcome, nor one
+            // whose reassignment the referring organization is still deciding.
             let can_resolve = r.to_org == context.organization_id
-                && context.workgroup != Workgroup::SystemAdministrator;
+                && context.workgroup != Workgroup::SystemAdministrator
+                && r.closed_reason.is_none()
+                && !r.reassignment_pending;
             let comments_visible = r.to_org == context.organization_id || r.from_org == r.to_org;
             let notes = if reads_referral_notes(context, r.from_org, r.to_org) {
                 Some(NoteThread {
@@ -116,6 +122,16 @@ pub async fn get_referral(client_id: i64, referral_id: i64) -> Result<ReferralFo
                 None
             };
             let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+            // Where a reassigned referral went is the referring organization's to know; the
+            // organization it was sent to by mistake learns only that it was reassigned.
+            let closed_to = match r.closed_reason {
+                Some(_) if r.from_org == context.organization_id => {
+                    reassignments::store::standing(&pool, referral_id)
+                        .await?
+                        .replaced_by_project
+                }
+                _ => None,
+            };
             Ok(ReferralForm {
                 id: referral_id,
                 version: r.version,
@@ -126,7 +142,10 @@ pub async fn get_referral(client_id: i64, referral_id: i64) -> Result<ReferralFo
                 to: r.to,
                 to_project_id: r.to_project_id,
                 referral_comments: r.referral_comments,
-                status: status_label(r.facts.date_acknowledged.is_some(), r.facts.result),
+                status: match r.closed_reason.as_deref() {
+                    Some(reason) => closed_label(reason, closed_to.as_deref()),
+                    None => status_label(r.facts.date_acknowledged.is_some(), r.facts.result),
+                },
                 draft: OutcomeDraft {
                     date_referral_acknowledged: date(r.facts.date_acknowledged),
                     appointment_date: date(r.appointment_date),
@@ -176,6 +195,18 @@ pub async fn save_referral_outcome(
             }
             if stored.version != version {
                 return Err(AppError::Conflict);
+            }
+            if stored.closed_reason.is_some() {
+                return Err(AppError::field(
+                    "result",
+                    "This referral is closed: the referring organization reassigned or withdrew it.",
+                ));
+            }
+            if stored.reassignment_pending {
+                return Err(AppError::field(
+                    "result",
+                    "You asked for this referral to be reassigned: the referring organization answers first.",
+                ));
             }
             let valid =
                 validate_outcome(&outcome, &stored.facts, today()).map_err(AppError::Invalid)?;

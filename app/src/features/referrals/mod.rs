@@ -15,6 +15,9 @@ use crate::features::auth::Guarded;
 use crate::features::clients::{ClientMenu, RecordPage};
 use crate::features::intake::api::StartIntake;
 use crate::features::notes::{api::NoteOn, Notes};
+use crate::features::reassignments::{
+    reassignment_resource, ReassignmentResource, ReassignmentSection,
+};
 use crate::routes;
 use crate::ui::{
     follow_saves, form_error, shown_errors, today, ErrorSummary, FieldError, FieldLabels, Loaded,
@@ -25,6 +28,7 @@ use api::{
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use model::{IncomingFilter, ReferralRef};
 
 #[component]
 pub fn ReferralsPage() -> impl IntoView {
@@ -189,10 +193,13 @@ fn ReferralOutcomeLoader() -> impl IntoView {
             }
         },
     );
+    // Made here, outside the form's Suspense: a resource made inside it is not carried to the
+    // browser, and the page would not hydrate.
+    let reassignment = reassignment_resource(ids, reload);
     let saved = RwSignal::new(use_query_map().read_untracked().get("saved").is_some());
     view! {
         <Loaded resource=form loading="Loading the referral…"
-            view=move |form| view! { <ReferralOutcomeForm form reload saved/> }/>
+            view=move |form| view! { <ReferralOutcomeForm form reassignment reload saved/> }/>
     }
 }
 
@@ -207,6 +214,7 @@ const OUTCOME_LABELS: FieldLabels = &[
 #[component]
 fn ReferralOutcomeForm(
     form: ReferralForm,
+    reassignment: ReassignmentResource,
     reload: RwSignal<u32>,
     saved: RwSignal<bool>,
 ) -> impl IntoView {
@@ -352,6 +360,7 @@ fn ReferralOutcomeForm(
                         <p class="notice-inline" role="note">"Only the receiving project's organization records the outcome of this referral."</p>
                     }.into_any()
                 }}
+                <ReassignmentSection record=ReferralRef { client_id: form.client_id, referral_id: form.id, version: form.version } state=reassignment reload saved/>
                 {form.notes.clone().map(|thread| view! {
                     <Notes thread on=NoteOn::Referral { client_id: form.client_id, referral_id: form.id } reload/>
                 })}
@@ -379,16 +388,16 @@ fn NonCeIncoming() -> impl IntoView {
             .unwrap_or_else(|| "awaiting".into())
     };
     let rows = Resource::new(filter, incoming_non_ce);
-    let title = move || {
-        if filter() == "in_progress" {
-            "Incoming non-CE referrals in progress"
-        } else {
-            "Incoming non-CE referrals awaiting acknowledgement"
-        }
-    };
+    let current = move || IncomingFilter::from_param(&filter());
     view! {
         <section class="panel">
-            <h1>{title}</h1>
+            <h1>{move || current().title()}</h1>
+            <nav class="tabs" aria-label="Non-CE referral lists">
+                {IncomingFilter::ALL.into_iter().map(|tab| view! {
+                    <a href=format!("{}?filter={}", routes::NON_CE_REFERRALS, tab.param())
+                        aria-current=move || (current() == tab).then_some("page")>{tab.tab()}</a>
+                }).collect_view()}
+            </nav>
             <Loaded resource=rows loading="Loading…" view=|rows| view! { <IncomingTable rows/> }/>
         </section>
     }

@@ -72,13 +72,48 @@ pub fn status_label(acknowledged: bool, result: Option<i16>) -> String {
 pub enum IncomingFilter {
     AwaitingAcknowledgement,
     InProgress,
+    /// The organization's outgoing referrals whose receiver asked for a reassignment.
+    ToReassign,
 }
 
 impl IncomingFilter {
+    pub const ALL: [IncomingFilter; 3] = [
+        Self::AwaitingAcknowledgement,
+        Self::InProgress,
+        Self::ToReassign,
+    ];
+
     pub fn from_param(value: &str) -> Self {
         match value {
             "in_progress" => Self::InProgress,
+            "to_reassign" => Self::ToReassign,
             _ => Self::AwaitingAcknowledgement,
+        }
+    }
+
+    pub const fn param(self) -> &'static str {
+        match self {
+            Self::AwaitingAcknowledgement => "awaiting",
+            Self::InProgress => "in_progress",
+            Self::ToReassign => "to_reassign",
+        }
+    }
+
+    /// The page's heading.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::AwaitingAcknowledgement => "Incoming non-CE referrals awaiting acknowledgement",
+            Self::InProgress => "Incoming non-CE referrals in progress",
+            Self::ToReassign => "Outgoing non-CE referrals to reassign",
+        }
+    }
+
+    /// The link to the list in the page's tabs.
+    pub const fn tab(self) -> &'static str {
+        match self {
+            Self::AwaitingAcknowledgement => "Awaiting acknowledgement",
+            Self::InProgress => "In progress",
+            Self::ToReassign => "To reassign (outgoing)",
         }
     }
 }

@@ -5,6 +5,7 @@ use super::model::{status_label, IncomingFilter, ReferralRow};
 use crate::domain::access::{ActiveContext, Workgroup};
 use crate::domain::codes::NonCeReferralResult;
 use crate::domain::names::display_name;
+use crate::domain::reassignment::closed_label;
 use crate::domain::referral::{ReferralFacts, ValidNewReferral, ValidOutcome};
 use crate::error::AppError;
 use crate::ssr::{audit, auth::Actor};
@@ -28,6 +29,8 @@ struct ListedReferral {
     to_project: String,
     acknowledged: bool,
     result: Option<i16>,
+    /// Reassigned or withdrawn (article 003).
+    closed_reason: Option<String>,
 }
 
 impl From<ListedReferral> for ReferralRow {
@@ -41,7 +44,11 @@ impl From<ListedReferral> for ReferralRow {
             from_project: r.from_project,
             from_organization: r.from_organization,
             to_project: r.to_project,
-            status: status_label(r.acknowledged, r.result),
+            // A closed referral says so, not where the client went (the old receiver reads this).
+            status: match r.closed_reason.as_deref() {
+                Some(reason) => closed_label(reason, None),
+                None => status_label(r.acknowledged, r.result),
+            },
             result: r
                 .result
                 .and_then(NonCeReferralResult::from_code)
@@ -60,7 +67,7 @@ pub async fn client_referrals(
         ListedReferral,
         r#"select r.id, r.client_id, c.first_name, c.last_name, r.referral_date, r.service,
                   fp.name as from_project, fo.name as from_organization, tp.name as to_project,
-                  r.date_referral_acknowledged is not null as "acknowledged!", r.result
+                  r.date_referral_acknowledged is not null as "acknowledged!", r.result, r.closed_reason
              from referrals r
              join clients c on c.id = r.client_id
              join projects fp on fp.id = r.from_project_id
@@ -84,17 +91,20 @@ pub async fn incoming(
     organization_id: i64,
     filter: IncomingFilter,
 ) -> Result<Vec<ReferralRow>, sqlx::Error> {
+    if filter == IncomingFilter::ToReassign {
+        return to_reassign(db, organization_id).await;
+    }
     let rows = sqlx::query_as!(
         ListedReferral,
         r#"select r.id, r.client_id, c.first_name, c.last_name, r.referral_date, r.service,
                   fp.name as from_project, fo.name as from_organization, tp.name as to_project,
-                  r.date_referral_acknowledged is not null as "acknowledged!", r.result
+                  r.date_referral_acknowledged is not null as "acknowledged!", r.result, r.closed_reason
              from referrals r
              join clients c on c.id = r.client_id
              join projects fp on fp.id = r.from_project_id
              join organizations fo on fo.id = fp.organization_id
              join projects tp on tp.id = r.to_project_id
-            where r.deleted_at is null and tp.organization_id = $1 and r.result is null
+            where r.deleted_at is null and tp.organization_id = $1 and r.result is null and r.closed_on is null
               and (r.date_referral_acknowledged is not null) = $2
             order by r.referral_date, r.id
             limit 200"#,
@@ -104,6 +114,39 @@ pub async fn incoming(
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(ReferralRow::from).collect())
+}
+
+/// The organization's outgoing referrals whose receiving organization asked for a reassignment
+/// (article 003), oldest request first.
+async fn to_reassign(
+    db: impl PgExecutor<'_>,
+    organization_id: i64,
+) -> Result<Vec<ReferralRow>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        ListedReferral,
+        r#"select r.id, r.client_id, c.first_name, c.last_name, r.referral_date, r.service,
+                  fp.name as from_project, fo.name as from_organization, tp.name as to_project,
+                  r.date_referral_acknowledged is not null as "acknowledged!", r.result, r.closed_reason
+             from referral_reassignments q
+             join referrals r on r.id = q.referral_id
+             join clients c on c.id = r.client_id
+             join projects fp on fp.id = r.from_project_id
+             join organizations fo on fo.id = fp.organization_id
+             join projects tp on tp.id = r.to_project_id
+            where q.decision is null and r.deleted_at is null and r.closed_on is null and fp.organization_id = $1
+            order by q.requested_at, r.id
+            limit 200"#,
+        organization_id,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ReferralRow {
+            status: "Reassignment requested".to_string(),
+            ..ReferralRow::from(r)
+        })
+        .collect())
 }
 
 /// Projects an organization refers from (its own, except Coordinated Entry): (id, name).
@@ -191,6 +234,11 @@ pub struct StoredReferral {
     pub to_project_id: i64,
     pub from_org: i64,
     pub to_org: i64,
+    pub from_project_id: i64,
+    /// Set when the referring organization reassigned or withdrew it (article 003).
+    pub closed_reason: Option<String>,
+    /// A reassignment request awaits the referring organization.
+    pub reassignment_pending: bool,
 }
 
 /// The referral, for the organizations on either end (administrators see all).
@@ -204,7 +252,9 @@ pub async fn load(
         r#"select r.version, r.referral_date, r.date_referral_acknowledged, r.result, r.appointment_date,
                   r.result_date, r.outcome_comments, r.referral_comments, r.service,
                   fp.name || ' (' || fo.name || ')' as "from!", tp.name || ' (' || tor.name || ')' as "to!",
-                  tp.id as to_project_id, fp.organization_id as from_org, tp.organization_id as to_org
+                  tp.id as to_project_id, fp.organization_id as from_org, tp.organization_id as to_org,
+                  fp.id as from_project_id, r.closed_reason,
+                  exists (select 1 from referral_reassignments q where q.referral_id = r.id and q.decision is null) as "reassignment_pending!"
              from referrals r
              join projects fp on fp.id = r.from_project_id join organizations fo on fo.id = fp.organization_id
              join projects tp on tp.id = r.to_project_id join organizations tor on tor.id = tp.organization_id
@@ -234,6 +284,9 @@ pub async fn load(
         to_project_id: r.to_project_id,
         from_org: r.from_org,
         to_org: r.to_org,
+        from_project_id: r.from_project_id,
+        closed_reason: r.closed_reason,
+        reassignment_pending: r.reassignment_pending,
     }))
 }
 
