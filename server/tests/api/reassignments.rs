@@ -401,3 +401,95 @@ async fn the_referrer_withdraws_and_a_resolved_referral_is_not_reassigned(pool: 
         json!({"Invalid": {"reassign_note": "This referral is resolved: it can no longer be reassigned."}})
     );
 }
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn the_hmis_export_passes_its_validator_with_returned_and_reassigned_referrals(pool: PgPool) {
+    use app::features::ce_events::api::EventRef;
+    use app::features::returns::api::{ReturnDraft, ReturnForRematch, ReviewDraft, ReviewReturn};
+    let app = spawn_app(pool).await;
+    let northside = as_user(&app, NORTHSIDE).await;
+    let eastgate = as_user(&app, EASTGATE).await;
+    let harbor = as_user(&app, HARBOR).await;
+    let plm = app
+        .sign_in_as("plm", 3, "Riverbend CoC Coordinated Entry")
+        .await;
+    let admin = app
+        .sign_in_as("admin", 4, "Riverbend HMIS Lead Agency")
+        .await;
+
+    // A CE referral returned for rematch and confirmed: Referral Result and Result Date recorded.
+    let (client_id, event_id) = app.event_of("Marisol", "Quintero").await;
+    let record = |version| EventRef {
+        client_id,
+        event_id,
+        version,
+    };
+    let reason: i64 = sqlx::query_scalar(
+        "select id from return_reasons where coc_code = 'RB-501' and label = 'No unit available'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let returned = app
+        .call_fn(
+            &ReturnForRematch {
+                record: record(app.event_version(event_id).await),
+                returned: ReturnDraft {
+                    reason: reason.to_string(),
+                    note: "The unit failed inspection.".into(),
+                },
+            },
+            Some(&northside),
+        )
+        .await;
+    assert_eq!(returned.status, StatusCode::OK, "{:?}", returned.body);
+    let confirmed = app
+        .call_fn(
+            &ReviewReturn {
+                record: record(app.event_version(event_id).await),
+                review: ReviewDraft {
+                    decision: "confirm".into(),
+                    note: String::new(),
+                },
+            },
+            Some(&plm),
+        )
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{:?}", confirmed.body);
+
+    // A non-CE referral reassigned: the closed one and its replacement.
+    let hollis = referral_of(&app, "Hollis", "Varga").await;
+    assert_eq!(
+        ask(&app, &eastgate, hollis, "Wrong program.").await.status,
+        StatusCode::OK
+    );
+    let project = app
+        .project_id("Northside Rapid Re-Housing")
+        .await
+        .to_string();
+    assert_eq!(
+        answer(&app, &harbor, hollis, "reassign", &project)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let today = chrono::Local::now().date_naive();
+    let start = (today - chrono::Duration::days(400)).to_string();
+    let result =
+        crate::hmis_export::export(&app, &admin, "RB-501", "3", &start, &today.to_string()).await;
+    assert_eq!(result["status"], "ready", "{result:#?}");
+    assert_eq!(result["violation_count"], 0, "{result:#?}");
+    let (result_code, result_date): (Option<i16>, Option<chrono::NaiveDate>) =
+        sqlx::query_as("select referral_result, result_date from ce_events where id = $1")
+            .bind(event_id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        result_code,
+        Some(3),
+        "provider rejected, as the reason maps it"
+    );
+    assert_eq!(result_date, Some(today));
+}
