@@ -17,6 +17,7 @@ use features::admin::{ProgramsPage, UserPage, UsersPage};
 use features::auth::{use_auth, AuthState, ChangePasswordPage, SettingsSidebar, SignInPage};
 use features::ce_events::{CeEventFormPage, CeEventsPage, PriorityListPage, ReferPage};
 use features::clients::{ClientRecordPage, ClientsPage};
+use features::coc_view::{CocReferralListPage, CocReferralsPage};
 use features::dashboard::IncomingPage;
 use features::enrollments::{EnrollmentPage, EnrollmentsPage};
 use features::hmis_export::ExportPage;
@@ -72,6 +73,8 @@ lazy_pages!(
     PriorityListRoute => PriorityListPage,
     ReturnedReferralsRoute => ReturnedReferralsPage,
     TransferRequestsRoute => TransferRequestsPage,
+    CocReferralsRoute => CocReferralsPage,
+    CocReferralListRoute => CocReferralListPage,
     NotificationsRoute => NotificationsPage,
     OutboxRoute => OutboxAdminPage,
     IncomingRoute => IncomingPage,
@@ -147,6 +150,8 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/priority-list") view={Lazy::<PriorityListRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/returned-referrals") view={Lazy::<ReturnedReferralsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/transfer-requests") view={Lazy::<TransferRequestsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/coc-referrals") view={Lazy::<CocReferralsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/coc-referrals/list") view={Lazy::<CocReferralListRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/referrals/incoming") view={Lazy::<IncomingRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
@@ -184,6 +189,7 @@ fn SiteHeader() -> impl IntoView {
                                 {in_ce_org.then(|| view! { <a href="/priority-list">"Priority List"</a> })}
                                 {in_ce_org.then(|| view! { <a href=routes::RETURNED_REFERRALS>"Returned referrals"</a> })}
                                 {in_ce_org.then(|| view! { <a href=routes::TRANSFER_REQUESTS>"Transfer requests"</a> })}
+                                {in_ce_org.then(|| view! { <a href=routes::COC_REFERRALS>"CoC referrals"</a> })}
                                 {is_admin.then(|| view! { <a href="/settings/need-statuses">"Need statuses"</a> })}
                                 {is_admin.then(|| view! { <a href=routes::RETURN_REASONS>"Return reasons"</a> })}
                                 {is_admin.then(|| view! { <a href="/admin/users">"Users"</a> })}

@@ -48,6 +48,17 @@ pub const RETURN_REASONS: &str = "/settings/return-reasons";
 /// The Priority List Manager's queue of transfer requests awaiting an answer.
 pub const TRANSFER_REQUESTS: &str = "/transfer-requests";
 
+/// The Priority List Manager's CoC view: referrals by provider and project.
+pub const COC_REFERRALS: &str = "/coc-referrals";
+
+/// `/coc-referrals/list?project=…&filter=…&page=…`: the list behind a number of the CoC view.
+pub fn coc_referral_list(project_id: i64, filter: &str, page: i64) -> String {
+    format!(
+        "/coc-referrals/list?project={project_id}&filter={}&page={page}",
+        encode(filter)
+    )
+}
+
 /// The organization's non-CE referral lists (incoming, and outgoing to reassign).
 pub const NON_CE_REFERRALS: &str = "/referrals/non-ce";
 
@@ -121,6 +132,11 @@ mod tests {
         assert!(routes.contains(&format!("path!(\"{OUTBOX}\")")));
         assert!(routes.contains(&format!("path!(\"{NON_CE_REFERRALS}\")")));
         assert!(routes.contains(&format!("path!(\"{TRANSFER_REQUESTS}\")")));
+        assert!(routes.contains(&format!("path!(\"{COC_REFERRALS}\")")));
+        let list = coc_referral_list(3, "overdue", 2);
+        assert_eq!(list, "/coc-referrals/list?project=3&filter=overdue&page=2");
+        let list_path = list.split('?').next().unwrap_or_default();
+        assert!(routes.contains(&format!("path!(\"{list_path}\")")));
     }
 
     #[test]

@@ -78,6 +78,8 @@ test("a Priority List Manager's pages fit a tablet", async ({ page }) => {
   await visit(page, '/priority-list', 'Priority List');
   await visit(page, '/returned-referrals', 'Returned referrals');
   await visit(page, '/transfer-requests', 'Transfer requests');
+  await visit(page, '/coc-referrals', 'CoC referrals');
+  await visit(page, await linkTo(page, /^\d+ awaiting acknowledgement, /), 'CoC referral list');
   await visit(page, '/clients?q=Ashby&dob=', 'Clients (search)');
   const client = await linkTo(page, 'Wendell Ashby');
   await visit(page, `${client}/refer`, 'Refer to housing opening');

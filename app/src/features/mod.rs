@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod ce_events;
 pub mod clients;
+pub mod coc_view;
 pub mod dashboard;
 pub mod enrollments;
 pub mod hmis_export;

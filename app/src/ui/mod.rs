@@ -309,6 +309,12 @@ pub fn unavailable_reason(errors: &FieldErrors, labels: FieldLabels) -> String {
     )
 }
 
+/// The `?project=` of a queue opened from the CoC view (`None`: the whole queue).
+pub fn project_filter() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
+    let query = leptos_router::hooks::use_query_map();
+    move || query.read().get("project").and_then(|p| p.parse().ok())
+}
+
 /// A server resource as a page shows it: a loading line until it arrives, then `view` of the
 /// value, or the error panel. (The loader every page wrote out by hand.)
 #[component]

@@ -2,18 +2,12 @@
 //! acknowledgement and resolution (receiving provider), corrections, locks, versions, audit.
 
 use crate::common::MIGRATIONS;
+use crate::common::{as_user, NORTHSIDE, PLM};
 use crate::common::{days_ago, spawn_app, today, Reply, TestApp};
 use app::features::ce_events::api::{CeEventDraft, EventRef, SaveCeEvent};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
-const PLM: (&str, i16, &str) = ("plm", 3, "Riverbend CoC Coordinated Entry");
-
-async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
-    app.sign_in_as(who.0, who.1, who.2).await
-}
 
 async fn audit_rows(app: &TestApp, event: i64) -> i64 {
     sqlx::query_scalar(

@@ -11,6 +11,20 @@ use sqlx::PgPool;
 /// The migrations every `#[sqlx::test]` database starts from.
 pub const MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
+/// Who the tests sign in as: (username, Workgroup code, Organization) of the demo users.
+pub const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
+pub const HARBOR: (&str, i16, &str) = ("shelter", 1, "Harbor Light Shelter");
+pub const EASTGATE: (&str, i16, &str) = ("eastgate", 1, "Eastgate Community Services");
+pub const PLM: (&str, i16, &str) = ("plm", 3, "Riverbend CoC Coordinated Entry");
+pub const ASSESSOR: (&str, i16, &str) = ("assessor", 2, "Riverbend CoC Coordinated Entry");
+pub const LAKESHORE_PLM: (&str, i16, &str) = ("lakeshore", 3, "Lakeshore CoC Coordinated Entry");
+pub const ADMIN: (&str, i16, &str) = ("admin", 4, "Riverbend HMIS Lead Agency");
+
+/// Signs in as `who` and applies that Workgroup and Organization.
+pub async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
+    app.sign_in_as(who.0, who.1, who.2).await
+}
+
 pub struct TestApp {
     pub base: String,
     pub host: String,

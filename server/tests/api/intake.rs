@@ -4,6 +4,7 @@
 
 use crate::common;
 use crate::common::MIGRATIONS;
+use crate::common::{as_user, HARBOR, NORTHSIDE};
 use crate::common::{days_ago, spawn_app, today, TestApp};
 use app::domain::access::{ActiveContext, Workgroup};
 use app::domain::codes::{NoYesMissing, RaceCategory, RelationshipToHoH, Sex};
@@ -12,13 +13,6 @@ use app::ssr::auth::Actor;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
-const SHELTER: (&str, i16, &str) = ("shelter", 1, "Harbor Light Shelter");
-
-async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
-    app.sign_in_as(who.0, who.1, who.2).await
-}
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&app.pool).await.unwrap()
@@ -427,7 +421,7 @@ async fn a_failure_on_the_last_member_leaves_nothing(pool: PgPool) {
 async fn drafts_belong_to_their_user_and_organization(pool: PgPool) {
     let app = spawn_app(pool).await;
     let caseworker = as_user(&app, NORTHSIDE).await;
-    let shelter = as_user(&app, SHELTER).await;
+    let shelter = as_user(&app, HARBOR).await;
     let marisol = app.client_id("Marisol", "Quintero").await;
     let lena = app.client_id("Lena", "Strand").await;
     let (draft_id, version) = start(&app, &caseworker, marisol, None).await;
@@ -630,7 +624,7 @@ async fn housing_move_in_date_rules(pool: PgPool) {
         .unwrap()
         .contains("head of household"));
     // Another organization cannot even see the enrollment.
-    let shelter = as_user(&app, SHELTER).await;
+    let shelter = as_user(&app, HARBOR).await;
     assert_eq!(
         move_in(&app, &shelter, head, &days_ago(2)).await.status,
         StatusCode::NOT_FOUND
@@ -664,7 +658,7 @@ async fn housing_move_in_date_rules(pool: PgPool) {
 #[sqlx::test(migrator = "MIGRATIONS")]
 async fn move_in_is_refused_outside_permanent_housing(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let shelter = as_user(&app, SHELTER).await;
+    let shelter = as_user(&app, HARBOR).await;
     // Imani Fairbanks was referred to Harbor Light; enroll her at its emergency shelter.
     let imani = app.client_id("Imani", "Fairbanks").await;
     let es = app.project_id("Harbor Light Emergency Shelter").await;
@@ -706,7 +700,7 @@ async fn exit_rules_and_the_head_of_household(pool: PgPool) {
     let no_subsidy = exit(&app, &cookie, child, &today(), "435", "", false).await;
     assert!(no_subsidy.body["Invalid"]["destination_subsidy_type"].is_string());
     // Another organization: not found.
-    let shelter = as_user(&app, SHELTER).await;
+    let shelter = as_user(&app, HARBOR).await;
     assert_eq!(
         exit(&app, &shelter, child, &today(), "410", "", false)
             .await

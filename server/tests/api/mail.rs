@@ -680,6 +680,58 @@ async fn a_daily_digest_lists_the_unread_once_a_day_and_names_no_client(pool: Pg
 }
 
 #[sqlx::test(migrator = "MIGRATIONS")]
+async fn the_sweep_deletes_e_mails_sent_or_given_up_thirty_days_ago_and_keeps_waiting_ones(
+    pool: PgPool,
+) {
+    let app = spawn_app(pool).await;
+    // (subject, sent, failed): a minute either side of the 30 days.
+    for (subject, sent, failed) in [
+        (
+            "sent 30 days and a minute ago",
+            Some("30 days 1 minute"),
+            None,
+        ),
+        (
+            "sent a minute short of 30 days ago",
+            Some("29 days 23 hours 59 minutes"),
+            None,
+        ),
+        ("given up 40 days ago", None, Some("40 days")),
+        ("waiting for 60 days", None, None),
+    ] {
+        sqlx::query(
+            "insert into outbox (recipient, subject, body, created_at, sent_at, failed_at)
+             values ('someone@example.org', $1, 'A referral changed.', now() - interval '60 days',
+                     now() - $2::interval, now() - $3::interval)",
+        )
+        .bind(subject)
+        .bind(sent)
+        .bind(failed)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+    let today = chrono::Local::now().date_naive();
+    let outcome = sweep::run_once(&app.pool, today, false)
+        .await
+        .unwrap()
+        .expect("the job was free");
+    assert_eq!(outcome.pruned, 2);
+    let left: Vec<String> = sqlx::query_scalar(
+        "select subject from outbox where recipient = 'someone@example.org' order by id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        left,
+        ["sent a minute short of 30 days ago", "waiting for 60 days"]
+    );
+    let again = sweep::run_once(&app.pool, today, false).await.unwrap();
+    assert_eq!(again.map(|o| o.pruned), Some(0));
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
 async fn the_outbox_page_is_for_system_administrators_only(pool: PgPool) {
     let app = spawn_app(pool).await;
     sqlx::query("insert into outbox (recipient, subject, body) values ('plm@riverbend-hmis.example', 'Threshold: New referral to P.', 'x')")

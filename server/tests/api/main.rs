@@ -10,6 +10,7 @@ mod assets;
 mod auth_and_scope;
 mod ce_events;
 mod ce_exit;
+mod coc_view;
 mod dashboard;
 mod hardening;
 mod hmis_export;

@@ -2,21 +2,12 @@
 //! Administrators included), audited without their text.
 
 use crate::common::MIGRATIONS;
+use crate::common::{as_user, ADMIN, EASTGATE, HARBOR, NORTHSIDE, PLM};
 use crate::common::{spawn_app, TestApp};
 use app::features::notes::api::{AddCeEventNote, AddReferralNote};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
-const HARBOR: (&str, i16, &str) = ("shelter", 1, "Harbor Light Shelter");
-const EASTGATE: (&str, i16, &str) = ("eastgate", 1, "Eastgate Community Services");
-const PLM: (&str, i16, &str) = ("plm", 3, "Riverbend CoC Coordinated Entry");
-const ADMIN: (&str, i16, &str) = ("admin", 4, "Riverbend HMIS Lead Agency");
-
-async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
-    app.sign_in_as(who.0, who.1, who.2).await
-}
 
 async fn ce_form(app: &TestApp, cookie: &str, client: i64, event: i64) -> (StatusCode, Value) {
     let reply = app

@@ -2,6 +2,7 @@
 //! the actor), without client names; each user reads and marks only their own.
 
 use crate::common::MIGRATIONS;
+use crate::common::{as_user, ASSESSOR, HARBOR, NORTHSIDE, PLM};
 use crate::common::{spawn_app, today, TestApp};
 use app::features::ce_events::api::{EventRef, ReferToHousing, ReferralChoice};
 use app::features::notes::api::AddCeEventNote;
@@ -10,15 +11,6 @@ use app::features::returns::api::{ReturnDraft, ReturnForRematch, ReviewDraft, Re
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
-const PLM: (&str, i16, &str) = ("plm", 3, "Riverbend CoC Coordinated Entry");
-const ASSESSOR: (&str, i16, &str) = ("assessor", 2, "Riverbend CoC Coordinated Entry");
-const HARBOR: (&str, i16, &str) = ("shelter", 1, "Harbor Light Shelter");
-
-async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
-    app.sign_in_as(who.0, who.1, who.2).await
-}
 
 async fn list(app: &TestApp, cookie: &str) -> Value {
     let reply = app.call("notifications/list", &[], Some(cookie)).await;

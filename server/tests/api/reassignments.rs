@@ -2,6 +2,7 @@
 //! organization reassigns (a new referral linked to the old, the old one closed) or withdraws;
 //! the other side is told; a closed referral takes no outcome.
 
+use crate::common::{as_user, EASTGATE, HARBOR, NORTHSIDE};
 use crate::common::{spawn_app, Reply, TestApp, MIGRATIONS};
 use app::features::reassignments::api::{
     AnswerReassignment, AskReassignment, ReassignmentAnswerDraft, ReassignmentRequestDraft,
@@ -10,14 +11,6 @@ use app::features::referrals::model::ReferralRef;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const EASTGATE: (&str, i16, &str) = ("eastgate", 1, "Eastgate Community Services");
-const HARBOR: (&str, i16, &str) = ("shelter", 1, "Harbor Light Shelter");
-const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
-
-async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
-    app.sign_in_as(who.0, who.1, who.2).await
-}
 
 /// The client's non-CE referral, at its current version.
 async fn referral_of(app: &TestApp, first: &str, last: &str) -> ReferralRef {

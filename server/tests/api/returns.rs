@@ -3,22 +3,13 @@
 //! concurrent decisions, and one open CE referral per client.
 
 use crate::common::MIGRATIONS;
+use crate::common::{as_user, ASSESSOR, HARBOR, LAKESHORE_PLM, NORTHSIDE, PLM};
 use crate::common::{spawn_app, today, Reply, TestApp};
 use app::features::ce_events::api::{EventRef, ReferToHousing, ReferralChoice};
 use app::features::returns::api::{ReturnDraft, ReturnForRematch, ReviewDraft, ReviewReturn};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
-const HARBOR: (&str, i16, &str) = ("shelter", 1, "Harbor Light Shelter");
-const PLM: (&str, i16, &str) = ("plm", 3, "Riverbend CoC Coordinated Entry");
-const ASSESSOR: (&str, i16, &str) = ("assessor", 2, "Riverbend CoC Coordinated Entry");
-const LAKESHORE_PLM: (&str, i16, &str) = ("lakeshore", 3, "Lakeshore CoC Coordinated Entry");
-
-async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
-    app.sign_in_as(who.0, who.1, who.2).await
-}
 
 async fn reason_id(app: &TestApp, coc: &str, label: &str) -> i64 {
     sqlx::query_scalar("select id from return_reasons where coc_code = $1 and label = $2")

@@ -4,17 +4,11 @@
 //! exit from Coordinated Entry is not corrected or re-targeted to another organization.
 
 use crate::common::MIGRATIONS;
+use crate::common::{as_user, NORTHSIDE, PLM};
 use crate::common::{spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
-const PLM: (&str, i16, &str) = ("plm", 3, "Riverbend CoC Coordinated Entry");
-
-async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
-    app.sign_in_as(who.0, who.1, who.2).await
-}
 
 /// An open enrollment of the client (own household, head), answering its id.
 async fn enroll(app: &TestApp, client: i64, project: i64, move_in: Option<&str>) -> i64 {

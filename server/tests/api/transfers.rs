@@ -3,6 +3,7 @@
 //! the request or a decline with a note; the other side is told each time; nobody else sees a
 //! thing.
 
+use crate::common::{as_user, ASSESSOR, HARBOR, LAKESHORE_PLM, NORTHSIDE, PLM};
 use crate::common::{spawn_app, today, Reply, TestApp, MIGRATIONS};
 use app::features::ce_events::api::{ReferToHousing, ReferralChoice};
 use app::features::transfers::api::{
@@ -12,16 +13,6 @@ use app::features::transfers::api::{
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const NORTHSIDE: (&str, i16, &str) = ("caseworker", 1, "Northside Housing Partners");
-const PLM: (&str, i16, &str) = ("plm", 3, "Riverbend CoC Coordinated Entry");
-const ASSESSOR: (&str, i16, &str) = ("assessor", 2, "Riverbend CoC Coordinated Entry");
-const HARBOR: (&str, i16, &str) = ("shelter", 1, "Harbor Light Shelter");
-const LAKESHORE_PLM: (&str, i16, &str) = ("lakeshore", 3, "Lakeshore CoC Coordinated Entry");
-
-async fn as_user(app: &TestApp, who: (&str, i16, &str)) -> String {
-    app.sign_in_as(who.0, who.1, who.2).await
-}
 
 /// The client's enrollment in the project.
 async fn enrollment(app: &TestApp, first: &str, last: &str, project: &str) -> EnrollmentRef {

@@ -28,6 +28,11 @@ pub const DIGEST_HOUR: u32 = 7;
 /// long outage) tell of what became overdue lately, not of every referral ever late.
 pub const OVERDUE_LOOKBACK_DAYS: i32 = 7;
 
+/// How long a sent (or given-up) e-mail stays in the outbox for the System Administrator to read;
+/// the sweep deletes older ones, at most [`PRUNE_BATCH`] a run.
+pub const OUTBOX_RETENTION_DAYS: i32 = 30;
+pub const PRUNE_BATCH: i64 = 1000;
+
 /// Nobody: the job acts for no user, so no member of an organization is left out as the actor.
 const NO_ACTOR: i64 = 0;
 
@@ -38,6 +43,8 @@ pub struct SweepOutcome {
     pub transitions: usize,
     /// Digests queued in the outbox.
     pub digests: usize,
+    /// Sent or given-up e-mails deleted after [`OUTBOX_RETENTION_DAYS`].
+    pub pruned: u64,
 }
 
 /// One run of the job for `today`; digests only when `digests_due` (from [`DIGEST_HOUR`]).
@@ -109,11 +116,34 @@ pub async fn run_once(
     } else {
         0
     };
+    let pruned = prune_outbox(&mut tx).await?;
     crate::ssr::commit(tx).await?;
     Ok(Some(SweepOutcome {
         transitions: transitions.len(),
         digests,
+        pruned,
     }))
+}
+
+/// Deletes e-mails sent or given up more than [`OUTBOX_RETENTION_DAYS`] ago (the outbox is not an
+/// archive: what was sent is told by the notifications, which stay). Waiting ones are never
+/// deleted, however old.
+async fn prune_outbox(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        // The ids first (array(...)): the oldest finished rows in `outbox_done` order, then
+        // each by its primary key.
+        "delete from outbox where id = any(array(
+             select id from outbox
+              where (sent_at is not null or failed_at is not null)
+                and coalesce(sent_at, failed_at) < now() - make_interval(days => $1)
+              order by coalesce(sent_at, failed_at), id
+              limit $2))",
+        OUTBOX_RETENTION_DAYS,
+        PRUNE_BATCH,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Queues today's digest for each user who chose one: the first run of the day (from

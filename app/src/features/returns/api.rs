@@ -111,15 +111,16 @@ pub async fn review_return(record: EventRef, review: ReviewDraft) -> Result<i32,
     )
 }
 
-/// The CoC's returns awaiting review (its Coordinated Entry organization only).
+/// The CoC's returns awaiting review (its Coordinated Entry organization only), of one
+/// receiving project when `project` names one (the CoC view's links).
 #[server(endpoint = "ce/returned_referrals")]
-pub async fn returned_referrals() -> Result<Vec<ReturnedReferral>, AppError> {
+pub async fn returned_referrals(project: Option<i64>) -> Result<Vec<ReturnedReferral>, AppError> {
     respond(
         async {
             let actor = auth::require_actor().await?;
             let context = actor.context()?;
             let coc = context.ce_for_coc.as_deref().ok_or(AppError::Forbidden)?;
-            Ok(store::queue(&pool()?, coc, today()).await?)
+            Ok(store::queue(&pool()?, coc, project, today()).await?)
         }
         .await,
     )

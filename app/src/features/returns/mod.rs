@@ -17,7 +17,8 @@ use crate::features::auth::Guarded;
 use crate::features::ce_events::model::{record_field, EventRef};
 use crate::routes;
 use crate::ui::{
-    follow_saves, form_error, shown_errors, ErrorSummary, FieldError, FieldLabels, Loaded,
+    follow_saves, form_error, project_filter, shown_errors, ErrorSummary, FieldError, FieldLabels,
+    Loaded,
 };
 use api::{
     return_field, returned_referrals, review_field, ReturnDraft, ReturnEntry, ReturnForRematch,
@@ -225,11 +226,16 @@ pub fn ReturnedReferralsPage() -> impl IntoView {
 
 #[component]
 fn ReturnedReferrals() -> impl IntoView {
-    let queue = Resource::new(|| (), |_| returned_referrals());
+    let project = project_filter();
+    let queue = Resource::new(project, returned_referrals);
     view! {
         <section class="panel">
             <h1>"Returned referrals"</h1>
             <p class="hint">"Referrals providers returned for a rematch, longest waiting first. Open one to confirm the return or send it back."</p>
+            {move || project().is_some().then(|| view! {
+                <p role="note">"Showing one project's returns (from CoC referrals). "
+                    <a href=routes::RETURNED_REFERRALS>"Show all returned referrals"</a></p>
+            })}
             <Loaded resource=queue loading="Loading returned referrals…" view=move |rows| {
                 if rows.is_empty() {
                     return view! { <p>"No returned referral awaits review."</p> }.into_any();

@@ -222,6 +222,7 @@ pub async fn decide(
 pub async fn queue(
     db: impl PgExecutor<'_>,
     coc: &str,
+    project: Option<i64>,
     today: NaiveDate,
 ) -> Result<Vec<ReturnedReferral>, sqlx::Error> {
     let rows = sqlx::query!(
@@ -236,9 +237,11 @@ pub async fn queue(
              join enrollments ce on ce.id = ev.enrollment_id
              join projects cep on cep.id = ce.project_id
             where r.decision is null and cep.coc_code = $1 and ev.deleted_at is null and c.deleted_at is null
+              and ($2::bigint is null or ev.referred_project_id = $2)
             order by r.returned_at, r.id
             limit 500"#,
         coc,
+        project,
     )
     .fetch_all(db)
     .await?;

@@ -108,16 +108,17 @@ pub async fn request_transfer(
     )
 }
 
-/// The CoC's transfer requests awaiting an answer (its Coordinated Entry organization only).
+/// The CoC's transfer requests awaiting an answer (its Coordinated Entry organization only), of
+/// clients enrolled in one project when `project` names one (the CoC view's links).
 #[server(endpoint = "transfers/queue")]
-pub async fn transfer_requests() -> Result<TransferQueue, AppError> {
+pub async fn transfer_requests(project: Option<i64>) -> Result<TransferQueue, AppError> {
     respond(
         async {
             let actor = auth::require_actor().await?;
             let context = actor.context()?;
             let coc = context.ce_for_coc.as_deref().ok_or(AppError::Forbidden)?;
             Ok(TransferQueue {
-                rows: store::queue(&pool()?, coc, today()).await?,
+                rows: store::queue(&pool()?, coc, project, today()).await?,
                 can_answer: reviews_returns(context, coc),
             })
         }

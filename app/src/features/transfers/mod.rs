@@ -16,7 +16,9 @@ use crate::domain::transfer::{
 use crate::error::{AppError, FieldErrors};
 use crate::features::auth::Guarded;
 use crate::routes;
-use crate::ui::{follow_saves, form_error, ErrorSummary, FieldError, FieldLabels, Loaded};
+use crate::ui::{
+    follow_saves, form_error, project_filter, ErrorSummary, FieldError, FieldLabels, Loaded,
+};
 use api::{
     get_transfer_state, get_transfer_summary, transfer_requests, DeclineTransfer, EnrollmentRef,
     RequestTransfer, TransferEntry, TransferQueueRow, TransferRef, TransferState, TransferSummary,
@@ -194,11 +196,19 @@ fn TransferRequests() -> impl IntoView {
     let query = use_query_map();
     let saved = RwSignal::new(query.read_untracked().get("declined").is_some());
     let reload = RwSignal::new(0u32);
-    let queue = Resource::new(move || reload.get(), |_| transfer_requests());
+    let project = project_filter();
+    let queue = Resource::new(
+        move || (reload.get(), project()),
+        |(_, project)| transfer_requests(project),
+    );
     view! {
         <section class="panel">
             <h1>"Transfer requests"</h1>
             <p class="hint">"Providers' requests to move an enrolled client to another project type or provider. Refer the client to a new opening, or decline with a note; the provider is told either way."</p>
+            {move || project().is_some().then(|| view! {
+                <p role="note">"Showing the requests of one project's clients (from CoC referrals). "
+                    <a href=routes::TRANSFER_REQUESTS>"Show all transfer requests"</a></p>
+            })}
             {move || saved.get().then(|| view! { <p class="confirmation" role="status">"Declined; the provider was told."</p> })}
             <Loaded resource=queue loading="Loading transfer requests…" view=move |queue| {
                 if queue.rows.is_empty() {

@@ -181,6 +181,7 @@ pub async fn insert(
 pub async fn queue(
     db: impl PgExecutor<'_>,
     coc: &str,
+    project: Option<i64>,
     today: NaiveDate,
 ) -> Result<Vec<TransferQueueRow>, sqlx::Error> {
     let rows = sqlx::query!(
@@ -194,9 +195,11 @@ pub async fn queue(
              left join organizations wo on wo.id = t.wanted_organization_id
             where t.coc_code = $1 and t.status = 'requested' and c.deleted_at is null and e.deleted_at is null
               and not exists (select 1 from exits x where x.enrollment_id = e.id and x.deleted_at is null)
+              and ($2::bigint is null or e.project_id = $2)
             order by t.requested_at, t.id
             limit 500"#,
         coc,
+        project,
     )
     .fetch_all(db)
     .await?;
