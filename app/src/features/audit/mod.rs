@@ -1,6 +1,9 @@
 //! A record's history (from the audit log), shown at the foot of the records people edit.
 
 pub mod api;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 use crate::error::AppError;
 use crate::ui::ErrorPanel;

@@ -1,6 +1,8 @@
 //! Server functions for signing in and out, choosing the Workgroup/Organization context, and
 //! changing the password.
 
+#[cfg(feature = "ssr")]
+use super::store;
 use crate::domain::access::SessionInfo;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
@@ -129,11 +131,7 @@ pub async fn apply_context(workgroup: i16, organization_id: i64) -> Result<(), A
             auth::write_session_auth(&session, &session_auth).await?;
 
             let mut tx = pool.begin().await?;
-            sqlx::query("update users set last_membership_id = $1 where id = $2")
-                .bind(membership_id)
-                .bind(actor.user_id)
-                .execute(&mut *tx)
-                .await?;
+            store::remember_membership(&mut tx, actor.user_id, membership_id).await?;
             let applied = auth::load_actor(&pool, &session_auth).await?.ok_or(AppError::NotSignedIn)?;
             audit::record(
                 &mut tx,
@@ -173,17 +171,24 @@ pub async fn change_password(
                 errors.add("confirm_password", "The two new passwords do not match.");
             }
             if new_password == current_password {
-                errors.add("new_password", "Choose a password different from the current one.");
+                errors.add(
+                    "new_password",
+                    "Choose a password different from the current one.",
+                );
             }
             // The current password is a password guess like a sign-in: the same limits.
             let address = throttle::client_address_key();
             let attempt = throttle::begin(&pool, &actor.username, &address).await?;
-            let (hash,): (String,) = sqlx::query_as("select password_hash from users where id = $1")
-                .bind(actor.user_id)
-                .fetch_one(&pool)
-                .await?;
+            let hash = store::password_hash(&pool, actor.user_id).await?;
             let valid = attempt
-                .verify(&pool, current_password, Some(hash), Some(actor.user_id), &actor.username, &address)
+                .verify(
+                    &pool,
+                    current_password,
+                    Some(hash),
+                    Some(actor.user_id),
+                    &actor.username,
+                    &address,
+                )
                 .await?;
             if !valid {
                 errors.add("current_password", "The current password is incorrect.");
@@ -193,16 +198,19 @@ pub async fn change_password(
             let new_hash = passwords::hash(new_password.clone()).await?;
             let mut tx = pool.begin().await?;
             // A new auth epoch ends every other session of this user.
-            let (epoch,): (i32,) = sqlx::query_as(
-                "update users set password_hash = $1, must_change_password = false, auth_epoch = auth_epoch + 1,
-                        version = version + 1, updated_at = now(), updated_by = $2
-                  where id = $2 returning auth_epoch",
+            let epoch = store::set_password(&mut tx, actor.user_id, &new_hash).await?;
+            audit::record(
+                &mut tx,
+                &actor,
+                audit::Change {
+                    action: "change_password",
+                    entity: "user",
+                    entity_id: Some(actor.user_id),
+                    before: None,
+                    after: None,
+                },
             )
-            .bind(&new_hash)
-            .bind(actor.user_id)
-            .fetch_one(&mut *tx)
             .await?;
-            audit::record(&mut tx, &actor, audit::Change { action: "change_password", entity: "user", entity_id: Some(actor.user_id), before: None, after: None }).await?;
             crate::ssr::commit(tx).await?;
 
             let session = auth::session().await?;

@@ -2,6 +2,8 @@
 //! password, and the guard that keeps pages behind sign-in.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 use crate::domain::access::{MembershipChoice, SessionInfo, Workgroup};
 use crate::error::AppError;

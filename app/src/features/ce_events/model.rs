@@ -3,7 +3,7 @@
 
 use crate::domain::ce_event::{allowed_referral_events, CeEventFacts, EnrollmentOption};
 use crate::domain::codes::ProjectType;
-use crate::features::audit::api::HistoryEntry;
+use crate::features::audit::model::HistoryEntry;
 use crate::features::notes::model::NoteThread;
 use crate::features::returns::model::ReturnState;
 use chrono::NaiveDate;

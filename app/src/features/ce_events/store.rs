@@ -10,7 +10,7 @@ use crate::domain::contact::format_phone;
 use crate::domain::dates::format_date;
 use crate::domain::names::display_name;
 use crate::error::AppError;
-use crate::features::audit::api::HistoryEntry;
+use crate::features::audit::model::HistoryEntry;
 use crate::ssr::{audit, auth::Actor};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
@@ -569,7 +569,7 @@ pub async fn history(
         "need_status" => "Referral Need Status changed",
         _ => "Changed",
     };
-    crate::features::audit::api::history(db, "ce_event", event_id, label).await
+    crate::features::audit::store::history(db, "ce_event", event_id, label).await
 }
 
 /// Writes the provider's form, bumping the version, and audits before/after.
