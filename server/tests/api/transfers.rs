@@ -8,7 +8,7 @@ use crate::common::{spawn_app, today, Reply, TestApp, MIGRATIONS};
 use app::features::ce_events::api::{ReferToHousing, ReferralChoice};
 use app::features::transfers::api::{
     DeclineDraft, DeclineTransfer, EnrollmentRef, GetTransferState, RequestTransfer, TransferDraft,
-    TransferRef,
+    TransferRef, TransferRequests,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -441,4 +441,74 @@ async fn only_the_cocs_plm_declines_a_transfer_and_only_with_a_note(pool: PgPool
         plm_ce["unavailable"],
         json!("Transfers are between housing projects that receive CE referrals.")
     );
+}
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_pending_request_closes_when_the_client_leaves_the_project(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let northside = as_user(&app, NORTHSIDE).await;
+    let plm = as_user(&app, PLM).await;
+    let omar = enrollment(
+        &app,
+        "Omar",
+        "Ahmed",
+        "Northside Permanent Supportive Housing",
+    )
+    .await;
+    let eastgate = app.organization_id("Eastgate Community Services").await;
+    let asked = request(&app, &northside, omar, to_eastgate(eastgate)).await;
+    assert_eq!(asked.status, StatusCode::OK, "{:?}", asked.body);
+    let waiting = app
+        .call_fn(&TransferRequests { project: None }, Some(&plm))
+        .await;
+    assert!(waiting.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["client_name"] == json!("Omar Ahmed")));
+
+    // The client leaves the project: the request closes in the exit's transaction.
+    let version: i32 = sqlx::query_scalar("select version from enrollments where id = $1")
+        .bind(omar.enrollment_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let exited = app
+        .call(
+            "enrollments/exit",
+            &[
+                ("client_id", &omar.client_id.to_string()),
+                ("enrollment_id", &omar.enrollment_id.to_string()),
+                ("version", &version.to_string()),
+                ("exit_date", &today()),
+                ("destination", "435"),
+                ("destination_subsidy_type", "439"),
+                ("other_destination", ""),
+            ],
+            Some(&northside),
+        )
+        .await;
+    assert_eq!(exited.status, StatusCode::OK, "{:?}", exited.body);
+    let (status, decided_by): (String, Option<i64>) =
+        sqlx::query_as("select status, decided_by from transfer_requests where enrollment_id = $1")
+            .bind(omar.enrollment_id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "closed");
+    assert!(decided_by.is_some());
+    assert_eq!(app.audit_count("transfer_closed").await, 1);
+    let after = state(&app, &northside, omar).await;
+    assert_eq!(
+        after["requests"][0]["status"],
+        json!("Closed: the client left the project")
+    );
+    let queue = app
+        .call_fn(&TransferRequests { project: None }, Some(&plm))
+        .await;
+    assert!(queue.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["client_name"] != json!("Omar Ahmed")));
 }

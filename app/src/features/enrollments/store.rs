@@ -559,6 +559,7 @@ pub async fn insert_exits(
             version = v;
         }
         close_open_ce_referrals(conn, actor, *id, exit_id, exit.exit_date).await?;
+        close_transfer_requests(conn, actor, *id).await?;
         audit::record(
             conn,
             actor,
@@ -631,6 +632,39 @@ pub async fn set_answers(
     )
     .await?;
     Ok(version)
+}
+
+/// A client who leaves the project no longer asks to be transferred from it: the enrollment's
+/// pending transfer requests close with the exit, one audit row each.
+async fn close_transfer_requests(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    enrollment_id: i64,
+) -> Result<(), AppError> {
+    let closed = sqlx::query_scalar!(
+        "update transfer_requests set status = 'closed', decided_at = now(), decided_by = $2, version = version + 1
+          where enrollment_id = $1 and status = 'requested'
+          returning id",
+        enrollment_id,
+        actor.user_id,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for request_id in closed {
+        audit::record(
+            conn,
+            actor,
+            audit::Change {
+                action: "transfer_closed",
+                entity: "transfer_request",
+                entity_id: Some(request_id),
+                before: Some(json!({ "Status": "requested" })),
+                after: Some(json!({ "Status": "closed", "Reason": "The client left the project" })),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Exiting a CE enrollment removes the client from the Priority List (which lists open CE

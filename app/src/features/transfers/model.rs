@@ -27,7 +27,8 @@ pub struct TransferEntry {
     pub note: String,
     pub requested_on: NaiveDate,
     pub requested_by: String,
-    /// "Awaiting Coordinated Entry", "Referred to …" or "Declined".
+    /// "Awaiting Coordinated Entry", "Referred to …", "Declined" or "Closed: the client left the
+    /// project".
     pub status: String,
     pub decision_note: Option<String>,
 }

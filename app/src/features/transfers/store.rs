@@ -116,6 +116,7 @@ pub async fn entries(
             status: match (r.status.as_str(), r.referred_to) {
                 ("referred", Some(project)) => format!("Referred to {project}"),
                 ("declined", _) => "Declined".to_string(),
+                ("closed", _) => "Closed: the client left the project".to_string(),
                 _ => "Awaiting Coordinated Entry".to_string(),
             },
             decision_note: r.decision_note,
