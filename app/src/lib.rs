@@ -190,7 +190,7 @@ fn SiteHeader() -> impl IntoView {
                                 {in_ce_org.then(|| view! { <a href=routes::RETURNED_REFERRALS>"Returned referrals"</a> })}
                                 {in_ce_org.then(|| view! { <a href=routes::TRANSFER_REQUESTS>"Transfer requests"</a> })}
                                 {in_ce_org.then(|| view! { <a href=routes::COC_REFERRALS>"CoC referrals"</a> })}
-                                {is_admin.then(|| view! { <a href="/settings/need-statuses">"Need statuses"</a> })}
+                                {is_admin.then(|| view! { <a href=routes::NEED_STATUSES>"Need statuses"</a> })}
                                 {is_admin.then(|| view! { <a href=routes::RETURN_REASONS>"Return reasons"</a> })}
                                 {is_admin.then(|| view! { <a href="/admin/users">"Users"</a> })}
                                 {is_admin.then(|| view! { <a href="/admin/organizations">"Organizations"</a> })}

@@ -42,6 +42,9 @@ pub const CLIENTS: &str = "/clients";
 /// The Priority List Manager's queue of returns awaiting review.
 pub const RETURNED_REFERRALS: &str = "/returned-referrals";
 
+/// The System Administrator's Referral Need Statuses and CoC holidays.
+pub const NEED_STATUSES: &str = "/settings/need-statuses";
+
 /// The System Administrator's Return reasons settings.
 pub const RETURN_REASONS: &str = "/settings/return-reasons";
 
@@ -129,6 +132,7 @@ mod tests {
         assert!(routes.contains(&format!("path!(\"{RETURNED_REFERRALS}\")")));
         assert!(routes.contains(&format!("path!(\"{NOTIFICATIONS}\")")));
         assert!(routes.contains(&format!("path!(\"{RETURN_REASONS}\")")));
+        assert!(routes.contains(&format!("path!(\"{NEED_STATUSES}\")")));
         assert!(routes.contains(&format!("path!(\"{OUTBOX}\")")));
         assert!(routes.contains(&format!("path!(\"{NON_CE_REFERRALS}\")")));
         assert!(routes.contains(&format!("path!(\"{TRANSFER_REQUESTS}\")")));

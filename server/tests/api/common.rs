@@ -156,6 +156,10 @@ pub fn wire_names(endpoint: &str, form: &[(&str, &str)]) -> Vec<(String, String)
             "ce/refer" | "referrals/create" if name != "client_id" => Some("referral"),
             "referrals/outcome" if RECORD.contains(&name) => Some("record"),
             "referrals/outcome" => Some("outcome"),
+            "settings/save_need_status" if ["coc", "id", "version"].contains(&name) => {
+                Some("record")
+            }
+            "settings/save_need_status" => Some("status"),
             _ => None,
         }
     };

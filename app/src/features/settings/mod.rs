@@ -2,18 +2,22 @@
 //! business-day standards skip.
 
 pub mod api;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 use crate::domain::dates::format_date;
 use crate::domain::holidays::{validate_holiday, HolidayDraft};
 use crate::features::audit::{history_resource, HistoryResource, RecordHistory};
 use crate::features::auth::Guarded;
+use crate::routes;
 use crate::ui::{
     form_error, shown_errors, today, unavailable_reason, ErrorPanel, ErrorSummary, FieldError,
     FieldLabels, TextField,
 };
 use api::{
-    list_need_statuses, AddFederalHolidays, AddHoliday, HolidayView, NeedStatusList,
-    NeedStatusView, RemoveHoliday, SaveNeedStatus,
+    list_need_statuses, record_field, status_field, AddFederalHolidays, AddHoliday, HolidayView,
+    NeedStatusList, NeedStatusView, RemoveHoliday, SaveNeedStatus,
 };
 use chrono::Datelike;
 use leptos::prelude::*;
@@ -104,7 +108,7 @@ fn StatusTable(
         .cloned();
     let adding = edit == "new";
     view! {
-        <Form method="GET" action="/settings/need-statuses" attr:class="inline-form">
+        <Form method="GET" action=routes::NEED_STATUSES attr:class="inline-form">
             <div class="field">
                 <label for="coc">"Continuum of Care"</label>
                 <select id="coc" name="coc">
@@ -131,13 +135,13 @@ fn StatusTable(
                             <td>{if s.is_final { "Yes" } else { "No" }}</td>
                             <td>{standard}</td>
                             <td>{next}</td>
-                            <td><a href=format!("/settings/need-statuses?coc={}&edit={}", coc, s.id) aria-label=format!("Edit {}", s.name)>"Edit"</a></td>
+                            <td><a href=routes::with_query(&routes::with_query(routes::NEED_STATUSES, "coc", &coc), "edit", &s.id.to_string()) aria-label=format!("Edit {}", s.name)>"Edit"</a></td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
-        <p><a class="button" href=format!("/settings/need-statuses?coc={}&edit=new", list.coc)>"Add a status"</a></p>
+        <p><a class="button" href=routes::with_query(&routes::with_query(routes::NEED_STATUSES, "coc", &list.coc), "edit", "new")>"Add a status"</a></p>
         {(editing.is_some() || adding).then(|| view! {
             <StatusForm coc=list.coc.clone() status=editing.clone() all=list.statuses.clone() reload saved history/>
         })}
@@ -200,32 +204,32 @@ fn StatusForm(
             {move || saved.get().then(|| view! { <p class="confirmation" role="status">"Saved."</p> })}
             <ErrorSummary error labels=LABELS/>
             <ActionForm action=save attr:novalidate=true>
-                <input type="hidden" name="coc" value=coc.clone()/>
-                <input type="hidden" name="id" value=s.id.to_string()/>
-                <input type="hidden" name="version" value=s.version.to_string()/>
+                <input type="hidden" name=record_field("coc") value=coc.clone()/>
+                <input type="hidden" name=record_field("id") value=s.id.to_string()/>
+                <input type="hidden" name=record_field("version") value=s.version.to_string()/>
                 <div class="field-row">
                     <div class="field">
                         <label for="name">"Status name"</label>
-                        <input id="name" name="name" type="text" maxlength="200" value=s.name.clone() aria-describedby="name-error"/>
+                        <input id="name" name=status_field("name") type="text" maxlength="200" value=s.name.clone() aria-describedby="name-error"/>
                         <FieldError error field="name"/>
                     </div>
                     <div class="field">
                         <label for="sort_order">"Order"</label>
-                        <input id="sort_order" name="sort_order" type="number" min="1" max="999" value=s.sort_order.to_string() aria-describedby="sort_order-error"/>
+                        <input id="sort_order" name=status_field("sort_order") type="number" min="1" max="999" value=s.sort_order.to_string() aria-describedby="sort_order-error"/>
                         <FieldError error field="sort_order"/>
                     </div>
                 </div>
                 <div class="field-row">
                     <div class="field">
                         <label for="days_allowed">"Days allowed"</label>
-                        <input id="days_allowed" name="days_allowed" type="number" min="1" max="365"
+                        <input id="days_allowed" name=status_field("days_allowed") type="number" min="1" max="365"
                             value=s.days_allowed.map(|d| d.to_string()).unwrap_or_default() aria-describedby="days_allowed-hint days_allowed-error"/>
                         <p class="hint" id="days_allowed-hint">"Leave empty for a status without a timeliness standard."</p>
                         <FieldError error field="days_allowed"/>
                     </div>
                     <div class="field">
                         <label for="counting">"Count"</label>
-                        <select id="counting" name="counting">
+                        <select id="counting" name=status_field("counting")>
                             <option value="business" selected=s.business_days>"Business days (Monday to Friday)"</option>
                             <option value="calendar" selected=!s.business_days>"Calendar days"</option>
                         </select>
@@ -233,14 +237,14 @@ fn StatusForm(
                 </div>
                 <div class="field">
                     <label for="is_final">"Final status"</label>
-                    <select id="is_final" name="is_final">
+                    <select id="is_final" name=status_field("is_final")>
                         <option value="no" selected=!s.is_final>"No"</option>
                         <option value="yes" selected=s.is_final>"Yes: the referral is resolved"</option>
                     </select>
                 </div>
                 <fieldset>
                     <legend>"Allowed next statuses"</legend>
-                    <input type="hidden" name="next" value=initial_next_value prop:value=next_value/>
+                    <input type="hidden" name=status_field("next") value=initial_next_value prop:value=next_value/>
                     {all.iter().filter(|o| Some(o.id) != own).map(|o| {
                         let id = o.id;
                         let checkbox_id = format!("next-{id}");
