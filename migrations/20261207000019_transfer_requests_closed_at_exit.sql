@@ -6,7 +6,7 @@ alter table transfer_requests add constraint transfer_requests_status_check
     check (status in ('requested', 'referred', 'declined', 'closed'));
 
 update transfer_requests t
-   set status = 'closed', decided_at = x.created_at, decided_by = x.created_by, version = t.version + 1
+   set status = 'closed', decided_at = x.created_at,
+       decided_by = coalesce(x.created_by, x.updated_by, t.requested_by), version = t.version + 1
   from exits x
- where x.enrollment_id = t.enrollment_id and x.deleted_at is null and x.created_by is not null
-   and t.status = 'requested';
+ where x.enrollment_id = t.enrollment_id and x.deleted_at is null and t.status = 'requested';

@@ -8,6 +8,7 @@ pub fn describe(constraint: &str) -> Option<(&'static str, &'static str)> {
             "reason_label",
             "This CoC already has a return reason with this name.",
         ),
+        "referral_need_statuses_name" => ("name", "This CoC already has a status with this name."),
         "memberships_unique_pair" => (
             "organization",
             "The user already holds this Workgroup in this Organization.",

@@ -1076,3 +1076,71 @@ async fn timeliness_medians_by_project_and_data_quality_warnings_match_a_fixture
         .iter()
         .all(|w| !w["project"].as_str().unwrap().starts_with("Fixture")));
 }
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_new_need_status_is_added_once_by_name_and_its_standard_can_be_cleared(pool: PgPool) {
+    use app::features::settings::api::{NeedStatusForm, SaveNeedStatus, StatusRef};
+    let app = spawn_app(pool).await;
+    let admin = app
+        .sign_in_as("admin", 4, "Riverbend HMIS Lead Agency")
+        .await;
+    let save = |id: i64, version: i32, days: &str| SaveNeedStatus {
+        record: StatusRef {
+            coc: "RB-501".into(),
+            id,
+            version,
+        },
+        status: NeedStatusForm {
+            name: "CES: Waiting for a unit inspection".into(),
+            sort_order: "40".into(),
+            is_final: "no".into(),
+            days_allowed: days.into(),
+            counting: "calendar".into(),
+            next: String::new(),
+        },
+    };
+    let added = app.call_fn(&save(0, 0, "5"), Some(&admin)).await;
+    assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+    let id = added.body.as_i64().unwrap();
+    let stored: (Option<i32>, bool, i64) = sqlx::query_as(
+        "select s.days_allowed, s.business_days,
+                (select count(*) from referral_need_status_transitions t where t.from_status_id = s.id)
+           from referral_need_statuses s where s.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, (Some(5), false, 0));
+
+    // The same name again in the CoC: a field message, not a 500, and nothing saved.
+    let again = app.call_fn(&save(0, 0, "5"), Some(&admin)).await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        again.body
+    );
+    assert_eq!(
+        again.body["Invalid"]["name"],
+        json!("This CoC already has a status with this name.")
+    );
+    let named: i64 = sqlx::query_scalar(
+        "select count(*) from referral_need_statuses where coc_code = 'RB-501' and name = 'CES: Waiting for a unit inspection'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(named, 1);
+
+    // Clearing Days allowed leaves the status without a standard.
+    let cleared = app.call_fn(&save(id, 1, ""), Some(&admin)).await;
+    assert_eq!(cleared.status, StatusCode::OK, "{:?}", cleared.body);
+    let days: Option<i32> =
+        sqlx::query_scalar("select days_allowed from referral_need_statuses where id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(days, None);
+}
