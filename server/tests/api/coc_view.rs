@@ -290,14 +290,7 @@ async fn a_transfer_request_counts_at_its_project_and_opens_its_filtered_queue(p
     let northside = as_user(&app, NORTHSIDE).await;
     let psh = app.project_id(NORTHSIDE_PSH).await;
     let before = overview(&app, &plm).await;
-    let (client_id, enrollment_id): (i64, i64) = sqlx::query_as(
-        "select c.id, e.id from enrollments e join clients c on c.id = e.client_id join projects p on p.id = e.project_id
-          where c.first_name = 'Omar' and c.last_name = 'Ahmed' and p.name = $1",
-    )
-    .bind(NORTHSIDE_PSH)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let (client_id, enrollment_id) = app.enrollment_in("Omar", "Ahmed", NORTHSIDE_PSH).await;
     let asked = RequestTransfer {
         record: EnrollmentRef {
             client_id,

@@ -372,6 +372,20 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The client's enrollment in the project: (client id, enrollment id).
+    pub async fn enrollment_in(&self, first: &str, last: &str, project: &str) -> (i64, i64) {
+        sqlx::query_as(
+            "select c.id, e.id from enrollments e join clients c on c.id = e.client_id join projects p on p.id = e.project_id
+              where c.first_name = $1 and c.last_name = $2 and p.name = $3",
+        )
+        .bind(first)
+        .bind(last)
+        .bind(project)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap()
+    }
+
     /// The first CE event of a client: (client id, event id).
     pub async fn event_of(&self, first: &str, last: &str) -> (i64, i64) {
         let client = self.client_id(first, last).await;

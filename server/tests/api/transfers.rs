@@ -16,16 +16,7 @@ use sqlx::PgPool;
 
 /// The client's enrollment in the project.
 async fn enrollment(app: &TestApp, first: &str, last: &str, project: &str) -> EnrollmentRef {
-    let (client_id, enrollment_id): (i64, i64) = sqlx::query_as(
-        "select c.id, e.id from enrollments e join clients c on c.id = e.client_id join projects p on p.id = e.project_id
-          where c.first_name = $1 and c.last_name = $2 and p.name = $3",
-    )
-    .bind(first)
-    .bind(last)
-    .bind(project)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let (client_id, enrollment_id) = app.enrollment_in(first, last, project).await;
     EnrollmentRef {
         client_id,
         enrollment_id,

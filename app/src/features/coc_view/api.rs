@@ -11,17 +11,24 @@ use {
     crate::ssr::{auth, pool, respond, today},
 };
 
+/// The CoC whose Coordinated Entry organization the signed-in user works in (only such a user
+/// reads the CoC view; the CoC is never a parameter).
+#[cfg(feature = "ssr")]
+async fn coordinated_entry_coc() -> Result<String, AppError> {
+    let actor = auth::require_actor().await?;
+    actor
+        .context()?
+        .ce_for_coc
+        .clone()
+        .ok_or(AppError::Forbidden)
+}
+
 /// The CoC's referrals by provider and project, with the medians against the standards.
 #[server(endpoint = "coc/referrals")]
 pub async fn coc_referrals() -> Result<ReferralsByProject, AppError> {
     respond(
         async {
-            let actor = auth::require_actor().await?;
-            let coc = actor
-                .context()?
-                .ce_for_coc
-                .clone()
-                .ok_or(AppError::Forbidden)?;
+            let coc = coordinated_entry_coc().await?;
             let mut conn = pool()?.acquire().await?;
             let standard = store::standard(&mut *conn, &coc).await?;
             Ok(ReferralsByProject {
@@ -39,12 +46,7 @@ pub async fn coc_referrals() -> Result<ReferralsByProject, AppError> {
 pub async fn coc_referral_list(list: CocListQuery) -> Result<CocReferralPage, AppError> {
     respond(
         async {
-            let actor = auth::require_actor().await?;
-            let coc = actor
-                .context()?
-                .ce_for_coc
-                .clone()
-                .ok_or(AppError::Forbidden)?;
+            let coc = coordinated_entry_coc().await?;
             let filter = CocListFilter::parse(&list.filter);
             let page = paging::page_number(list.page)
                 .map_err(|message| AppError::field("page", message))?;
