@@ -427,3 +427,34 @@ async fn only_a_cocs_coordinated_entry_organization_reads_its_own_coc(pool: PgPo
         reply.body
     );
 }
+
+#[sqlx::test(migrator = "MIGRATIONS")]
+async fn a_burst_of_the_plm_and_a_flood_without_a_session_are_each_answered_in_kind(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let plm = as_user(&app, PLM).await;
+    let psh = app.project_id(NORTHSIDE_PSH).await;
+    // 100 parallel reads of the view and of a list by one signed-in PLM: every one answered.
+    let views =
+        futures_util::future::join_all((0..100).map(|_| app.call_fn(&CocReferrals {}, Some(&plm))))
+            .await;
+    assert!(views.iter().all(|r| r.status == StatusCode::OK));
+    let (app_ref, plm_ref) = (&app, plm.as_str());
+    let lists = futures_util::future::join_all((0..100).map(|i| {
+        let call = CocReferralList {
+            list: CocListQuery {
+                project: psh,
+                filter: ["awaiting", "overdue", "recent", "late"][i % 4].into(),
+                page: 1,
+            },
+        };
+        async move { app_ref.call_fn(&call, Some(plm_ref)).await }
+    }))
+    .await;
+    assert!(lists.iter().all(|r| r.status == StatusCode::OK));
+    // 100 parallel calls without a session: refused, none reaches the data.
+    let anonymous =
+        futures_util::future::join_all((0..100).map(|_| app.call_fn(&CocReferrals {}, None))).await;
+    assert!(anonymous
+        .iter()
+        .all(|r| r.status == StatusCode::UNAUTHORIZED && r.body.get("projects").is_none()));
+}
